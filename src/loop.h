@@ -1,0 +1,13 @@
+/*
+ * loop.h: the event loop.
+ */
+#ifndef WATCHX_LOOP_H
+#define WATCHX_LOOP_H
+
+struct config;
+struct output;
+struct watchset;
+
+int	 loop_run(const struct config *, struct watchset *, struct output *);
+
+#endif
