@@ -25,22 +25,22 @@
 
 enum { OPT_NO_TICK = 256 };
 
+#define USAGE \
+	"usage: watchx [-Pq] [-b seconds] [-e events] [-n count] [-t seconds]\n" \
+	"              [-x events] [--no-tick] path ...\n" \
+	"       watchx -h | -V\n"
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: watchx [-hPqV] [-b seconds] [-e events] [-n count] "
-	    "[-t seconds]\n"
-	    "              [-x events] [--no-tick] path ...\n");
+	fputs(USAGE, stderr);
 	exit(1);
 }
 
 static void __attribute__((noreturn))
 help(void)
 {
-	printf("usage: watchx [-hPqV] [-b seconds] [-e events] [-n count] "
-	    "[-t seconds]\n"
-	    "              [-x events] [--no-tick] path ...\n"
+	printf(USAGE
 	    "\n"
 	    "Print one line per inotify event on each path:\n"
 	    "wd, mask, cookie, names, watch path and filename, TAB-separated,\n"

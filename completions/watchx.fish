@@ -1,0 +1,44 @@
+# fish completion for watchx(1).
+# Install it as .../fish/vendor_completions.d/watchx.fish.
+
+# Print the event names for the last item of the comma-separated list being
+# typed, each after the items already typed: `create,mo' gives
+# `create,modify', `create,move'...
+function __watchx_events
+    set -l token (commandline -ct)
+    # The token may still hold its option: `--event=cre', `-ecre'.
+    set -l opt (string match -r -- '^(?:--[a-z-]+=|-[PqhV]*[ex])' $token)
+    set -l list (string replace -- "$opt" '' $token)
+    set -l head (string match -r -- '^.*,' $list)
+    for e in access\t'file was read' \
+            modify\t'file was written' \
+            attrib\t'metadata changed' \
+            close_write\t'file opened for writing was closed' \
+            close_nowrite\t'file opened read-only was closed' \
+            open\t'file or directory was opened' \
+            moved_from\t'entry renamed away' \
+            moved_to\t'entry renamed in' \
+            create\t'entry created' \
+            delete\t'entry deleted' \
+            delete_self\t'watched object was deleted' \
+            move_self\t'watched object was renamed' \
+            unmount\t'file system was unmounted' \
+            ignored\t'watch was removed' \
+            close\t'close_write and close_nowrite' \
+            move\t'moved_from and moved_to' \
+            all\t'every event from access to move_self'
+        printf '%s%s\n' "$head" $e
+    end
+end
+
+complete -c watchx -s h -l help -d 'Print usage and options, then exit'
+complete -c watchx -s V -l version -d 'Print version, then exit'
+complete -c watchx -s P -l no-dereference -d 'Watch a symbolic link itself'
+complete -c watchx -s q -l quiet -d 'No status messages on stderr'
+complete -c watchx -l no-tick -d 'Print no empty tick lines'
+complete -c watchx -s b -l block -x -d 'Length of an idle cycle (seconds)'
+complete -c watchx -s n -l count -x -d 'Exit 0 after this many events'
+complete -c watchx -s t -l timeout -x -d 'Exit 2 after this long without an event (seconds)'
+complete -c watchx -s e -l event -x -a '(__watchx_events)' -d 'Watch and print only these events'
+complete -c watchx -s x -l exit-on -x -a '(__watchx_events)' -d 'Exit 0 after the first of these events'
+complete -c watchx -F
