@@ -17,6 +17,7 @@ struct config {
 	int		  tick;		/* print ticks (no --no-tick) */
 	int		  quiet;	/* -q */
 	int		  nofollow;	/* -P */
+	int		  recursive;	/* -r */
 	char		**paths;
 	size_t		  npaths;
 };

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "loop.h"
 #include "output.h"
@@ -38,15 +39,6 @@ struct loop {
 	long long		 printed;
 	int			 status;	/* exit status, -1 while running */
 };
-
-static int64_t
-now_ns(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Die by sig, so that the shell sees what killed us. */
 static void __attribute__((noreturn))
@@ -72,18 +64,25 @@ output_failed(void)
 }
 
 static void
-emit(struct loop *l, const struct inotify_event *ie, const struct watch *w)
+emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
+    const char *name, size_t namelen)
 {
 	struct event	 ev;
 
+	if (l->status != -1)
+		return;
 	ev.wd = ie->wd;
 	ev.mask = ie->mask;
 	ev.cookie = ie->cookie;
 	ev.len = ie->len;
-	ev.name = ie->len > 0 ? ie->name : "";
-	ev.namelen = ie->len > 0 ? strnlen(ie->name, ie->len) : 0;
-	ev.path = w != NULL ? w->path : "";
-	ev.pathlen = w != NULL ? w->pathlen : 0;
+	ev.name = name;
+	ev.namelen = namelen;
+	if (w != NULL)
+		ev.path = watch_path(l->ws, w, &ev.pathlen);
+	else {
+		ev.path = "";
+		ev.pathlen = 0;
+	}
 	if (output_event(l->out, &ev) == -1)
 		output_failed();
 
@@ -93,32 +92,55 @@ emit(struct loop *l, const struct inotify_event *ie, const struct watch *w)
 		l->status = 0;
 }
 
+/* An IN_CREATE for what a new directory held when it was listed. */
+static void
+synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
+    size_t namelen)
+{
+	struct loop		*l = arg;
+	struct inotify_event	 ie;
+
+	if ((mask & l->print) == 0)
+		return;
+	memset(&ie, 0, sizeof(ie));
+	ie.wd = w->wd;
+	ie.mask = mask;
+	/* The length the kernel would give: padded, with the NUL. */
+	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
+	emit(l, w, &ie, name, namelen);
+}
+
 /*
  * One event from the kernel.  Terminal events (overflow, unmount, the last
- * watch gone) are printed whatever -e says, then end the run with 3 unless
+ * root gone) are printed whatever -e says, then end the run with 3 unless
  * the same event also satisfied -x or -n.
  */
 static void
-handle(struct loop *l, const struct inotify_event *ie)
+handle(void *arg, const struct inotify_event *ie)
 {
-	struct watch	*w = NULL;
+	struct loop	*l = arg;
+	struct watch	*w;
 	int		 terminal;
 
-	if (ie->mask & IN_Q_OVERFLOW)
-		terminal = 1;
-	else {
-		/* Events queued before their watch was forgotten. */
-		if ((w = watchset_find(l->ws, ie->wd)) == NULL)
-			return;
-		terminal = (ie->mask & IN_UNMOUNT) ||
-		    ((ie->mask & IN_IGNORED) && l->ws->count == 1);
+	if (ie->mask & IN_Q_OVERFLOW) {
+		emit(l, NULL, ie, "", 0);
+		if (l->status == -1)
+			l->status = 3;
+		return;
 	}
-	if (terminal)
-		l->status = 3;
+	/* Events queued before their watch was forgotten. */
+	if ((w = watchset_find(l->ws, ie->wd)) == NULL)
+		return;
+	if (tree_filter(l->ws, w, ie) != PASS)
+		return;
+	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
+	    w->root && l->ws->nroots == 1);
 	if (terminal || (ie->mask & l->print) != 0)
-		emit(l, ie, w);
-	if (ie->mask & IN_IGNORED)
-		watchset_forget(l->ws, w);
+		emit(l, w, ie, ie->len > 0 ? ie->name : "",
+		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0);
+	if (terminal && l->status == -1)
+		l->status = 3;
+	tree_update(l->ws, w, ie);
 }
 
 /* Read and handle what the kernel has queued, in at most maxreads reads. */
@@ -139,8 +161,10 @@ drain(struct loop *l, int maxreads)
 				return;
 			err(1, "read inotify");
 		}
+		l->ws->readpos += n;
 		for (p = buf; p < buf + n; p += sizeof(*ie) + ie->len) {
 			ie = (const struct inotify_event *)p;
+			l->ws->pos += sizeof(*ie) + ie->len;
 			handle(l, ie);
 			if (l->status != -1)
 				return;
@@ -212,7 +236,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 	struct epoll_event	 evs[4];
 	struct signalfd_siginfo	 si;
 	struct stat		 st;
-	int64_t			 now, next_tick, expire;
+	int64_t			 now, next_tick, expire, at;
 	long long		 before;
 	int			 epfd, sigfd, n, i, ready, sig, hup;
 
@@ -222,6 +246,9 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 	l.out = out;
 	l.print = cfg->events | cfg->exit_on;
 	l.status = -1;
+	ws->emit = synth;
+	ws->replay = handle;
+	ws->arg = &l;
 
 	sigfd = signals_open();
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
@@ -233,12 +260,14 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 	    S_ISSOCK(st.st_mode)))
 		add_source(epfd, out->fd, 0, SRC_STDOUT);
 
-	now = now_ns();
+	now = clock_ns();
 	next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
 	expire = cfg->timeout_ns > 0 ? now + cfg->timeout_ns : NEVER;
 	for (;;) {
-		n = epoll_wait(epfd, evs, 4, wait_ms(now,
-		    next_tick < expire ? next_tick : expire));
+		at = next_tick < expire ? next_tick : expire;
+		if (ws->nmoves > 0 && tree_deadline(ws) < at)
+			at = tree_deadline(ws);
+		n = epoll_wait(epfd, evs, 4, wait_ms(now, at));
 		if (n == -1 && errno != EINTR)
 			err(1, "epoll_wait");
 		ready = sig = hup = 0;
@@ -262,6 +291,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 		before = l.printed;
 		if (ready || sig)
 			drain(&l, READS_MAX);
+		if (ws->nmoves > 0 && l.status == -1)
+			tree_expire(ws, clock_ns());
 		if (output_flush(out) == -1) {
 			if (sig)
 				die_by(sig);
@@ -272,7 +303,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 		if (l.status != -1)
 			return l.status;
 
-		now = now_ns();
+		now = clock_ns();
 		if (l.printed != before) {
 			next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
 			expire = cfg->timeout_ns > 0 ?

@@ -3,6 +3,7 @@
  * become watches, and the loop's result becomes the exit status.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 
 #include <ctype.h>
 #include <err.h>
@@ -26,7 +27,7 @@
 enum { OPT_NO_TICK = 256 };
 
 #define USAGE \
-	"usage: watchx [-Pq] [-b seconds] [-e events] [-n count] [-t seconds]\n" \
+	"usage: watchx [-Pqr] [-b seconds] [-e events] [-n count] [-t seconds]\n" \
 	"              [-x events] [--no-tick] path ...\n" \
 	"       watchx -h | -V\n"
 
@@ -54,6 +55,7 @@ help(void)
 	    "      --no-tick            print no empty line when idle\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
 	    "  -q, --quiet              no status messages on stderr\n"
+	    "  -r, --recursive          watch every directory below each path\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            the version\n"
 	    "\n"
@@ -116,6 +118,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "no-dereference",	no_argument,		NULL, 'P' },
 		{ "no-tick",		no_argument,		NULL, OPT_NO_TICK },
 		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "recursive",		no_argument,		NULL, 'r' },
 		{ "timeout",		required_argument,	NULL, 't' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
@@ -127,7 +130,7 @@ parse(int argc, char **argv, struct config *cfg)
 	cfg->block_ns = NS;
 	cfg->tick = 1;
 
-	while ((ch = getopt_long(argc, argv, "b:e:hn:Pqt:Vx:", longopts,
+	while ((ch = getopt_long(argc, argv, "b:e:hn:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -148,6 +151,9 @@ parse(int argc, char **argv, struct config *cfg)
 			break;
 		case 'q':
 			cfg->quiet = 1;
+			break;
+		case 'r':
+			cfg->recursive = 1;
 			break;
 		case 't':
 			cfg->timeout_ns = seconds(ch, optarg, 1);
@@ -184,6 +190,7 @@ main(int argc, char *argv[])
 	struct config	 cfg;
 	struct watchset	 ws;
 	struct output	 out;
+	struct rlimit	 rl;
 	uint32_t	 mask;
 	size_t		 i;
 
@@ -193,14 +200,20 @@ main(int argc, char *argv[])
 	mask = (cfg.events | cfg.exit_on) & IN_ALL_EVENTS;
 	if (mask == 0)
 		mask = IN_DELETE_SELF;
-	if (cfg.nofollow)
-		mask |= IN_DONT_FOLLOW;
 
-	watchset_open(&ws, mask);
+	/* The walk holds one descriptor per level of the tree. */
+	if (cfg.recursive && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+
+	watchset_open(&ws, mask, cfg.events | cfg.exit_on, cfg.recursive,
+	    cfg.nofollow);
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
 	for (i = 0; i < cfg.npaths; i++)
-		if (watchset_add(&ws, cfg.paths[i]) == -1)
+		if (watchset_add_root(&ws, cfg.paths[i]) == -1)
 			exit(1);
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");

@@ -1,15 +1,20 @@
 /*
- * watch.c: the watch set.  Owns the inotify instance, adds watches, and
- * finds the watch of an event by its descriptor in O(log n).
+ * watch.c: the watch set.  Owns the inotify instance, finds the watch of
+ * an event by its descriptor in O(log n), and keeps each watched
+ * sub-directory as a parent pointer and a name, so that a path is built
+ * when an event is printed and a rename rewrites one watch only.
  */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/tree.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "watch.h"
@@ -20,19 +25,37 @@
  * Not RB_GENERATE_STATIC: libbsd leaves the __unused it needs undefined
  * (Debian bug #522774).
  */
-static int	watch_cmp(const struct watch *, const struct watch *);
-RB_PROTOTYPE(watch_tree, watch, entry, watch_cmp)
-RB_GENERATE(watch_tree, watch, entry, watch_cmp)
+static int	wd_cmp(const struct watch *, const struct watch *);
+static int	name_cmp(const struct watch *, const struct watch *);
+RB_PROTOTYPE(wd_tree, watch, by_wd, wd_cmp)
+RB_PROTOTYPE(name_tree, watch, by_name, name_cmp)
+RB_GENERATE(wd_tree, watch, by_wd, wd_cmp)
+RB_GENERATE(name_tree, watch, by_name, name_cmp)
 
 static int
-watch_cmp(const struct watch *a, const struct watch *b)
+wd_cmp(const struct watch *a, const struct watch *b)
 {
 	return a->wd < b->wd ? -1 : a->wd > b->wd;
 }
 
+/* Children sort by parent first, so one parent's children are adjacent. */
+static int
+name_cmp(const struct watch *a, const struct watch *b)
+{
+	size_t	 n;
+	int	 r;
+
+	if (a->parent != b->parent)
+		return a->parent < b->parent ? -1 : 1;
+	n = a->namelen < b->namelen ? a->namelen : b->namelen;
+	if ((r = memcmp(a->name, b->name, n)) != 0)
+		return r;
+	return a->namelen < b->namelen ? -1 : a->namelen > b->namelen;
+}
+
 /* The value of one of the inotify limits, as text, for messages. */
-static const char *
-limit(const char *name)
+const char *
+watch_limit(const char *name)
 {
 	static char	 buf[32];
 	char		 path[64];
@@ -48,57 +71,99 @@ limit(const char *name)
 	return buf;
 }
 
-/* Create the inotify instance; every watch will use mask. */
+/*
+ * Create the inotify instance.  mask is what the user's events need;
+ * user is what is printed.  Under -r every directory also gets the bits
+ * watchx needs to follow the tree.
+ */
 void
-watchset_open(struct watchset *ws, uint32_t mask)
+watchset_open(struct watchset *ws, uint32_t mask, uint32_t user,
+    int recursive, int nofollow)
 {
-	RB_INIT(&ws->tree);
-	ws->count = 0;
+	memset(ws, 0, sizeof(*ws));
+	RB_INIT(&ws->wds);
+	RB_INIT(&ws->names);
 	ws->mask = mask;
+	ws->user = user;
+	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
+	ws->recursive = recursive;
+	ws->nofollow = nofollow;
 	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
 		return;
 	if (errno == EMFILE)
 		err(1, "inotify_init1 (limit of inotify instances: "
 		    LIMITS "max_user_instances is %s; or the open file limit)",
-		    limit("max_user_instances"));
+		    watch_limit("max_user_instances"));
 	err(1, "inotify_init1");
 }
 
+/* Say why parent's entry name (or a root, parent NULL) cannot be watched. */
+void
+watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
+    size_t namelen, int error)
+{
+	const char	*dir = "";
+	char		*path, *shown;
+	size_t		 dirlen = 0;
+
+	if (parent != NULL)
+		dir = watch_path(ws, parent, &dirlen);
+	if (asprintf(&path, "%.*s%s%.*s", (int)dirlen, dir,
+	    dirlen > 0 && dir[dirlen - 1] != '/' ? "/" : "",
+	    (int)namelen, name) == -1)
+		err(1, NULL);
+	shown = escape_dup(path);
+	if (error == ENOSPC)
+		warnx("cannot watch '%s': inotify watch limit reached "
+		    "(" LIMITS "max_user_watches is %s)", shown,
+		    watch_limit("max_user_watches"));
+	else
+		warnx("cannot watch '%s': %s", shown, strerror(error));
+	free(shown);
+	free(path);
+}
+
 /*
- * Watch path.  The same object given twice keeps its first path.  Returns
- * 0, or -1 after saying why the path cannot be watched.
+ * Watch a path given by the user.  A directory under -r is walked.  The
+ * same object given twice keeps its first path.  Returns 0, or -1 after
+ * saying why the path cannot be watched.
  */
 int
-watchset_add(struct watchset *ws, const char *path)
+watchset_add_root(struct watchset *ws, const char *path)
 {
-	struct watch	 find, *w;
-	char		*shown;
-	int		 wd, saved;
+	struct stat	 st;
+	struct watch	*w;
+	uint32_t	 mask = ws->mask;
+	int		 fd, wd, dir = 0;
 
-	if ((wd = inotify_add_watch(ws->fd, path, ws->mask)) == -1) {
-		saved = errno;
-		shown = escape_dup(path);
-		if (saved == ENOSPC)
-			warnx("cannot watch '%s': inotify watch limit reached "
-			    "(" LIMITS "max_user_watches is %s)", shown,
-			    limit("max_user_watches"));
+	if (ws->nofollow)
+		mask |= IN_DONT_FOLLOW;
+	if (ws->recursive) {
+		fd = open(path, O_PATH | O_CLOEXEC |
+		    (ws->nofollow ? O_NOFOLLOW : 0));
+		if (fd == -1 || fstat(fd, &st) == -1) {
+			watch_warn(ws, NULL, path, strlen(path), errno);
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		if ((dir = S_ISDIR(st.st_mode)))
+			mask = ws->dirmask & ~WATCH_QUIET;
 		else
-			warnx("cannot watch '%s': %s", shown, strerror(saved));
-		free(shown);
+			close(fd);
+	}
+
+	if ((wd = inotify_add_watch(ws->fd, path, mask | IN_MASK_CREATE)) ==
+	    -1) {
+		if (dir)
+			close(fd);
+		if (errno == EEXIST)
+			return 0;
+		watch_warn(ws, NULL, path, strlen(path), errno);
 		return -1;
 	}
-	find.wd = wd;
-	if (RB_FIND(watch_tree, &ws->tree, &find) != NULL)
-		return 0;
-
-	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->path = strdup(path)) == NULL)
-		err(1, NULL);
-	w->wd = wd;
-	w->pathlen = strlen(path);
-	RB_INSERT(watch_tree, &ws->tree, w);
-	ws->count++;
-	return 0;
+	w = watch_new(ws, NULL, wd, path, strlen(path));
+	return dir ? walk_root(ws, w, fd) : 0;
 }
 
 struct watch *
@@ -107,15 +172,181 @@ watchset_find(struct watchset *ws, int wd)
 	struct watch	 find;
 
 	find.wd = wd;
-	return RB_FIND(watch_tree, &ws->tree, &find);
+	return RB_FIND(wd_tree, &ws->wds, &find);
 }
 
-/* Drop a watch the kernel has already removed (IN_IGNORED). */
-void
-watchset_forget(struct watchset *ws, struct watch *w)
+/* The watched sub-directory name of parent, if there is one. */
+struct watch *
+watch_child(struct watchset *ws, struct watch *parent, const char *name,
+    size_t namelen)
 {
-	RB_REMOVE(watch_tree, &ws->tree, w);
-	ws->count--;
-	free(w->path);
-	free(w);
+	struct watch	 find;
+
+	find.parent = parent;
+	find.name = (char *)name;
+	find.namelen = namelen;
+	return RB_FIND(name_tree, &ws->names, &find);
+}
+
+/* Enter w under parent as name, displacing a stale child of that name. */
+static void
+link_child(struct watchset *ws, struct watch *w, struct watch *parent,
+    const char *name, size_t namelen)
+{
+	struct watch	*old;
+
+	if ((w->name = malloc(namelen + 1)) == NULL)
+		err(1, NULL);
+	memcpy(w->name, name, namelen);
+	w->name[namelen] = '\0';
+	w->namelen = namelen;
+	w->parent = parent;
+	if (parent == NULL)
+		return;
+	if ((old = RB_INSERT(name_tree, &ws->names, w)) != NULL) {
+		/* Replaced on disk; its IN_IGNORED is still on the way. */
+		RB_REMOVE(name_tree, &ws->names, old);
+		old->linked = 0;
+		RB_INSERT(name_tree, &ws->names, w);
+	}
+	w->linked = 1;
+}
+
+static void
+unlink_child(struct watchset *ws, struct watch *w)
+{
+	if (w->linked)
+		RB_REMOVE(name_tree, &ws->names, w);
+	w->linked = 0;
+}
+
+struct watch *
+watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
+    size_t namelen)
+{
+	struct watch	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		err(1, NULL);
+	w->wd = wd;
+	link_child(ws, w, parent, name, namelen);
+	RB_INSERT(wd_tree, &ws->wds, w);
+	ws->count++;
+	if (parent == NULL) {
+		w->root = 1;
+		ws->nroots++;
+	}
+	return w;
+}
+
+/*
+ * Take a directory that moved away out of its parent's reach: until it
+ * arrives somewhere, nothing above it may lead to it or be needed by it.
+ */
+void
+watch_detach(struct watchset *ws, struct watch *w)
+{
+	unlink_child(ws, w);
+	w->parent = NULL;
+}
+
+/* A directory renamed inside the tree: its descendants follow for free. */
+void
+watch_rename(struct watchset *ws, struct watch *w, struct watch *parent,
+    const char *name, size_t namelen)
+{
+	unlink_child(ws, w);
+	free(w->name);
+	link_child(ws, w, parent, name, namelen);
+}
+
+/* The first child of w in the name tree, if any. */
+static struct watch *
+first_child(struct watchset *ws, struct watch *w)
+{
+	struct watch	 find, *c;
+
+	find.parent = w;
+	find.name = (char *)"";
+	find.namelen = 0;
+	c = RB_NFIND(name_tree, &ws->names, &find);
+	return c != NULL && c->parent == w ? c : NULL;
+}
+
+/*
+ * Forget w and everything below it, without recursion.  The watches
+ * below, and w itself when rm is set, are removed from the kernel too;
+ * their IN_IGNORED then finds nothing and is passed over.
+ */
+void
+watch_forget(struct watchset *ws, struct watch *w, int rm)
+{
+	struct watch	*cur = w, *up, *c;
+
+	for (;;) {
+		if ((c = first_child(ws, cur)) != NULL) {
+			cur = c;
+			continue;
+		}
+		up = cur->parent;
+		if (cur != w || rm)
+			inotify_rm_watch(ws->fd, cur->wd);
+		if (cur->root)
+			ws->nroots--;
+		RB_REMOVE(wd_tree, &ws->wds, cur);
+		unlink_child(ws, cur);
+		free(cur->name);
+		free(cur);
+		ws->count--;
+		if (cur == w)
+			return;
+		cur = up;
+	}
+}
+
+/*
+ * The path of w: a root's path as given, or its parent's path and its
+ * name joined by one '/'.  Valid until the next call.
+ */
+const char *
+watch_path(struct watchset *ws, const struct watch *w, size_t *len)
+{
+	const struct watch	*a;
+	size_t			 total = 0;
+	char			*p;
+
+	if (w->parent == NULL) {
+		*len = w->namelen;
+		return w->name;
+	}
+	for (a = w; a != NULL; a = a->parent)
+		total += a->namelen + 1;
+	if (total > ws->pathsize) {
+		free(ws->pathbuf);
+		ws->pathsize = total * 2;
+		if ((ws->pathbuf = malloc(ws->pathsize)) == NULL)
+			err(1, NULL);
+	}
+	p = ws->pathbuf + total;
+	for (a = w; a->parent != NULL; a = a->parent) {
+		p -= a->namelen;
+		memcpy(p, a->name, a->namelen);
+		if (a->parent->parent != NULL || a->parent->namelen == 0 ||
+		    a->parent->name[a->parent->namelen - 1] != '/')
+			*--p = '/';
+	}
+	p -= a->namelen;
+	memcpy(p, a->name, a->namelen);
+	*len = ws->pathbuf + total - p;
+	return p;
+}
+
+/* Whether w or a directory above it has moved away, not yet paired. */
+int
+watch_in_moving(const struct watch *w)
+{
+	for (; w != NULL; w = w->parent)
+		if (w->cookie != 0)
+			return 1;
+	return 0;
 }

@@ -1,33 +1,123 @@
 /*
- * watch.h: the watch set, mapping inotify watch descriptors to paths.
+ * watch.h: the watch set.  Maps inotify watch descriptors to watches, and
+ * under -r keeps the tree of watched directories so that a path is built
+ * from parent pointers and names, and a rename touches one watch only.
  */
 #ifndef WATCHX_WATCH_H
 #define WATCHX_WATCH_H
 
+#include <sys/inotify.h>
 #include <sys/tree.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct watch {
-	RB_ENTRY(watch)	 entry;		/* in the set, by wd */
+	RB_ENTRY(watch)	 by_wd;
+	RB_ENTRY(watch)	 by_name;	/* children of one parent, by name */
+	struct watch	*parent;	/* NULL for a root */
+	char		*name;		/* a root's path exactly as given */
+	size_t		 namelen;
 	int		 wd;
-	char		*path;		/* as given on the command line */
-	size_t		 pathlen;
+	uint32_t	 cookie;	/* of a move out not yet paired */
+	unsigned char	 root;		/* given by the user */
+	unsigned char	 linked;	/* in the name tree */
 };
 
-RB_HEAD(watch_tree, watch);
+RB_HEAD(wd_tree, watch);
+RB_HEAD(name_tree, watch);
+
+/* A synthesized event, for what a new directory already holds. */
+typedef void	 emit_fn(void *, const struct watch *, uint32_t, const char *,
+		    size_t);
+/* An event held back while its directory's move was unresolved. */
+typedef void	 replay_fn(void *, const struct inotify_event *);
+
+/* Events that watchx's own listing of a new directory causes. */
+struct noise {
+	int		 wd;		/* the parent's watch */
+	uint32_t	 mask;		/* IN_OPEN etc. still expected */
+	int		 accesses;	/* IN_ACCESS still expected, at most */
+	size_t		 namelen;
+	char		*name;
+};
+
+/* A directory moved from a watched directory, its IN_MOVED_TO not seen. */
+struct move {
+	struct watch	*w;
+	uint32_t	 cookie;
+	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
+};
 
 struct watchset {
 	int		 fd;		/* the inotify instance */
-	uint32_t	 mask;		/* kernel mask of every watch */
-	struct watch_tree tree;
+	int		 recursive;
+	int		 nofollow;	/* -P, for the paths given */
+	uint32_t	 mask;		/* what the user's events need */
+	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
+	uint32_t	 user;		/* bits the user asked to see */
+	struct wd_tree	 wds;
+	struct name_tree names;
 	size_t		 count;
+	size_t		 nroots;
+
+	emit_fn		*emit;
+	replay_fn	*replay;
+	void		*arg;
+
+	char		*pathbuf;	/* watch_path()'s result */
+	size_t		 pathsize;
+
+	/* tree.c: self-caused events, pending moves, held events. */
+	uint64_t	 pos;		/* bytes of events handled so far */
+	uint64_t	 readpos;	/* bytes read from the instance */
+	uint64_t	 quiet_until;	/* noise is expected up to here */
+	struct noise	*noise;
+	size_t		 nnoise;
+	struct move	*moves;
+	size_t		 nmoves;
+	char		*held;
+	size_t		 heldlen;
+	size_t		 heldsize;
 };
 
-void		 watchset_open(struct watchset *, uint32_t);
-int		 watchset_add(struct watchset *, const char *);
+#define WATCH_QUIET	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
+#define WATCH_BOOKKEEPING (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO)
+/* Not IN_DONT_FOLLOW: directories are watched through /proc/self/fd. */
+#define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
+
+/* watch.c */
+void		 watchset_open(struct watchset *, uint32_t, uint32_t, int, int);
+int		 watchset_add_root(struct watchset *, const char *);
 struct watch	*watchset_find(struct watchset *, int);
-void		 watchset_forget(struct watchset *, struct watch *);
+struct watch	*watch_new(struct watchset *, struct watch *, int,
+		    const char *, size_t);
+struct watch	*watch_child(struct watchset *, struct watch *, const char *,
+		    size_t);
+void		 watch_detach(struct watchset *, struct watch *);
+void		 watch_rename(struct watchset *, struct watch *,
+		    struct watch *, const char *, size_t);
+void		 watch_forget(struct watchset *, struct watch *, int);
+const char	*watch_path(struct watchset *, const struct watch *, size_t *);
+int		 watch_in_moving(const struct watch *);
+const char	*watch_limit(const char *);
+void		 watch_warn(struct watchset *, const struct watch *,
+		    const char *, size_t, int);
+
+/* walk.c */
+int		 walk_root(struct watchset *, struct watch *, int);
+struct watch	*walk_new(struct watchset *, struct watch *, const char *,
+		    size_t);
+
+/* tree.c */
+enum verdict { PASS, DROP, HOLD };
+void		 tree_expect(struct watchset *, const struct watch *,
+		    const char *, size_t, int);
+enum verdict	 tree_filter(struct watchset *, const struct watch *,
+		    const struct inotify_event *);
+void		 tree_update(struct watchset *, struct watch *,
+		    const struct inotify_event *);
+int64_t		 tree_deadline(const struct watchset *);
+void		 tree_expire(struct watchset *, int64_t);
 
 #endif

@@ -1,0 +1,333 @@
+/*
+ * walk.c: watching a directory tree under -r.
+ *
+ * Depth first with an explicit stack, so a deep tree cannot overflow the C
+ * stack; one O_PATH descriptor per level, each directory opened relative
+ * to its parent's, so depth has no PATH_MAX limit and symbolic links are
+ * never followed.  Directories are listed with getdents64 and told apart
+ * by d_type, with fstatat only for DT_UNKNOWN.
+ *
+ * Each directory is watched before it is listed, so nothing created in it
+ * afterwards is missed; the watch leaves out IN_OPEN, IN_ACCESS and
+ * IN_CLOSE_NOWRITE until the directory's whole subtree is done, and
+ * O_PATH opens cause no events, so the walk is silent inside the subtree.
+ * Only the parent of a new directory sees it listed: tree.c filters that.
+ */
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "watch.h"
+
+struct frame {
+	struct watch	*w;
+	int		 fd;		/* O_PATH; pins the directory */
+	char		*subdirs;	/* names to descend into, NUL-separated */
+	size_t		 len;
+	size_t		 size;
+	size_t		 off;
+};
+
+struct walk {
+	struct watchset	*ws;
+	struct frame	*stack;
+	size_t		 depth;
+	size_t		 size;
+	int		 live;		/* a new directory, not the start-up walk */
+};
+
+static void
+proc_path(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+static void
+add_subdir(struct frame *f, const char *name, size_t len)
+{
+	char	*p;
+	size_t	 size;
+
+	if (f->len + len + 1 > f->size) {
+		size = f->size == 0 ? 256 : f->size;
+		while (size < f->len + len + 1)
+			size *= 2;
+		if ((p = realloc(f->subdirs, size)) == NULL)
+			err(1, NULL);
+		f->subdirs = p;
+		f->size = size;
+	}
+	memcpy(f->subdirs + f->len, name, len + 1);
+	f->len += len + 1;
+}
+
+/*
+ * List the directory of f: note its sub-directories, and report every
+ * entry as created when the directory is new.  Returns the number of
+ * getdents64 calls, each of which the parent's watch sees as IN_ACCESS.
+ */
+static int
+list(struct walk *wk, struct frame *f)
+{
+	static char	 buf[64 * 1024]
+	    __attribute__((aligned(__alignof__(struct dirent64))));
+	struct watchset	*ws = wk->ws;
+	struct dirent64	*d;
+	struct stat	 st;
+	ssize_t		 n, off;
+	size_t		 len;
+	int		 lfd, calls = 0, type;
+
+	if ((lfd = openat(f->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		watch_warn(ws, f->w, "", 0, errno);
+		return 0;
+	}
+	for (;;) {
+		calls++;
+		if ((n = getdents64(lfd, buf, sizeof(buf))) <= 0) {
+			if (n == -1)
+				watch_warn(ws, f->w, "", 0, errno);
+			break;
+		}
+		for (off = 0; off < n; off += d->d_reclen) {
+			d = (struct dirent64 *)(buf + off);
+			if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
+			    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
+				continue;
+			type = d->d_type;
+			if (type == DT_UNKNOWN) {
+				if (fstatat(lfd, d->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) == -1)
+					continue;
+				type = IFTODT(st.st_mode);
+			}
+			len = strlen(d->d_name);
+			if (wk->live)
+				ws->emit(ws->arg, f->w, IN_CREATE |
+				    (type == DT_DIR ? IN_ISDIR : 0),
+				    d->d_name, len);
+			if (type == DT_DIR)
+				add_subdir(f, d->d_name, len);
+		}
+	}
+	close(lfd);
+	return calls;
+}
+
+/* Start on directory w, pinned by fd: list it and stack it. */
+static int
+push(struct walk *wk, struct watch *w, int fd)
+{
+	struct frame	*f;
+	size_t		 size;
+
+	if (wk->depth == wk->size) {
+		size = wk->size == 0 ? 16 : wk->size * 2;
+		f = reallocarray(wk->stack, size, sizeof(*f));
+		if (f == NULL)
+			err(1, NULL);
+		wk->stack = f;
+		wk->size = size;
+	}
+	f = &wk->stack[wk->depth++];
+	memset(f, 0, sizeof(*f));
+	f->w = w;
+	f->fd = fd;
+	return list(wk, f);
+}
+
+/* The subtree of the top frame is done: give it its full mask. */
+static void
+pop(struct walk *wk)
+{
+	struct frame	*f = &wk->stack[--wk->depth];
+	char		 proc[64];
+
+	if (wk->ws->dirmask & WATCH_QUIET) {
+		proc_path(proc, sizeof(proc), f->fd);
+		inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
+	}
+	close(f->fd);
+	free(f->subdirs);
+}
+
+/*
+ * Watch the directory pinned by fd as parent's entry name, with the quiet
+ * mask.  Returns NULL, with fd closed, when it cannot be watched or is
+ * already (a directory reached twice keeps its first path).
+ */
+static struct watch *
+watch_dir(struct walk *wk, struct watch *parent, const char *name,
+    size_t len, int fd)
+{
+	struct watchset	*ws = wk->ws;
+	char		 proc[64];
+	int		 wd;
+
+	proc_path(proc, sizeof(proc), fd);
+	wd = inotify_add_watch(ws->fd, proc,
+	    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+	if (wd == -1) {
+		if (errno != EEXIST)
+			watch_warn(ws, parent, name, len, errno);
+		close(fd);
+		return NULL;
+	}
+	return watch_new(ws, parent, wd, name, len);
+}
+
+/*
+ * Open parent's entry name, found as target relative to dirfd, as an
+ * O_PATH directory, not following links.
+ */
+static int
+open_dir(struct walk *wk, int dirfd, const char *target, struct watch *parent,
+    const char *name, size_t len)
+{
+	int	 fd;
+
+	fd = openat(dirfd, target, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 && !(wk->live && (errno == ENOENT || errno == ENOTDIR ||
+	    errno == ELOOP)))
+		watch_warn(wk->ws, parent, name, len, errno);
+	return fd;
+}
+
+static void
+run(struct walk *wk)
+{
+	struct frame	*f;
+	struct watch	*w;
+	const char	*name;
+	size_t		 len;
+	int		 fd;
+
+	while (wk->depth > 0) {
+		f = &wk->stack[wk->depth - 1];
+		if (f->off == f->len) {
+			pop(wk);
+			continue;
+		}
+		name = f->subdirs + f->off;
+		len = strlen(name);
+		f->off += len + 1;
+		if ((fd = open_dir(wk, f->fd, name, f->w, name, len)) == -1)
+			continue;
+		if ((w = watch_dir(wk, f->w, name, len, fd)) != NULL)
+			push(wk, w, fd);
+	}
+	free(wk->stack);
+}
+
+/* Walk the tree below root w, pinned by fd, at start-up. */
+int
+walk_root(struct watchset *ws, struct watch *w, int fd)
+{
+	struct walk	 wk;
+
+	memset(&wk, 0, sizeof(wk));
+	wk.ws = ws;
+	push(&wk, w, fd);
+	run(&wk);
+	return 0;
+}
+
+/*
+ * An O_PATH descriptor for watched directory w, opened component by
+ * component from its root, for paths too long for one open.
+ */
+static int
+open_chain(struct watchset *ws, const struct watch *w)
+{
+	const struct watch	**chain = NULL, *a;
+	size_t			  n = 0, i;
+	int			  fd, next;
+
+	for (a = w; a != NULL; a = a->parent)
+		n++;
+	if ((chain = reallocarray(NULL, n, sizeof(*chain))) == NULL)
+		err(1, NULL);
+	for (i = n, a = w; a != NULL; a = a->parent)
+		chain[--i] = a;
+	fd = open(chain[0]->name, O_PATH | O_DIRECTORY | O_CLOEXEC |
+	    (ws->nofollow ? O_NOFOLLOW : 0));
+	for (i = 1; i < n && fd != -1; i++) {
+		next = openat(fd, chain[i]->name, O_PATH | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	free(chain);
+	return fd;
+}
+
+/*
+ * A directory appeared in parent (created, or moved in from outside):
+ * watch it and everything below it, and report what it already holds as
+ * IN_CREATE.  If it is watched already, return its watch (it may be one
+ * that moved out and came back); otherwise NULL.
+ */
+struct watch *
+walk_new(struct watchset *ws, struct watch *parent, const char *name,
+    size_t len)
+{
+	struct walk	 wk;
+	struct watch	*w;
+	const char	*dir;
+	char		 path[PATH_MAX], proc[64];
+	size_t		 dirlen;
+	int		 fd, dirfd, calls, queued, wd;
+
+	memset(&wk, 0, sizeof(wk));
+	wk.ws = ws;
+	wk.live = 1;
+
+	dir = watch_path(ws, parent, &dirlen);
+	if (dirlen + len + 2 <= sizeof(path)) {
+		snprintf(path, sizeof(path), "%.*s%s%s", (int)dirlen, dir,
+		    dir[dirlen - 1] == '/' ? "" : "/", name);
+		fd = open_dir(&wk, AT_FDCWD, path, parent, name, len);
+	} else {
+		if ((dirfd = open_chain(ws, parent)) == -1)
+			return NULL;
+		fd = open_dir(&wk, dirfd, name, parent, name, len);
+		close(dirfd);
+	}
+	if (fd == -1)
+		return NULL;
+
+	proc_path(proc, sizeof(proc), fd);
+	wd = inotify_add_watch(ws->fd, proc,
+	    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+	if (wd == -1 && errno == EEXIST) {
+		wd = inotify_add_watch(ws->fd, proc, ws->dirmask);
+		close(fd);
+		return wd == -1 ? NULL : watchset_find(ws, wd);
+	}
+	if (wd == -1) {
+		watch_warn(ws, parent, name, len, errno);
+		close(fd);
+		return NULL;
+	}
+	w = watch_new(ws, parent, wd, name, len);
+	calls = push(&wk, w, fd);
+	tree_expect(ws, parent, name, len, calls);
+	run(&wk);
+
+	/* The listing's events are all queued by now. */
+	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
+		ws->quiet_until = ws->readpos + queued;
+	return NULL;
+}
