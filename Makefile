@@ -18,8 +18,8 @@ BSD_LIBS =	$(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(BSD_CFLAGS) -DLIBBSD_OPENBSD_VIS \
 		-DWATCHX_VERSION=\"$(VERSION)\" $(CFLAGS)
 
-SRCS =		src/main.c src/events.c src/escape.c src/watch.c src/walk.c \
-		src/tree.c src/loop.c src/output.c
+SRCS =		src/main.c src/events.c src/escape.c src/filter.c src/watch.c \
+		src/walk.c src/tree.c src/loop.c src/pair.c src/output.c
 OBJS =		$(SRCS:.c=.o)
 HDRS =		$(wildcard src/*.h)
 

@@ -18,6 +18,17 @@ struct config {
 	int		  quiet;	/* -q */
 	int		  nofollow;	/* -P */
 	int		  recursive;	/* -r */
+	const char	 *format;	/* -f */
+	const char	 *timefmt;	/* --timefmt */
+	int		  json;		/* -j */
+	int		  null;		/* -0 */
+	const char	 *outfile;	/* -o */
+	int		  pair_moves;	/* --pair-moves */
+	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;
+	char		**include;	/* --include */
+	size_t		  ninclude;
+	char		**exclude;	/* --exclude */
+	size_t		  nexclude;
 	char		**paths;
 	size_t		  npaths;
 };

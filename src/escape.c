@@ -14,9 +14,9 @@
 #define VIS_FLAGS	(VIS_OCTAL | VIS_CSTYLE | VIS_TAB | VIS_NL)
 
 /*
- * Length of the valid, printable UTF-8 character at s (at most len bytes),
- * or 0.  Rejects overlong forms, surrogates, code points above U+10FFFF
- * and the C1 controls U+0080..U+009F.
+ * Length of the valid multibyte UTF-8 character at s (at most len bytes),
+ * or 0.  Rejects overlong forms, surrogates and code points above
+ * U+10FFFF.
  */
 static size_t
 utf8_char(const unsigned char *s, size_t len)
@@ -27,7 +27,7 @@ utf8_char(const unsigned char *s, size_t len)
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		n = 2;
 		cp = s[0] & 0x1f;
-		min = 0xa0;
+		min = 0x80;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		n = 3;
 		cp = s[0] & 0x0f;
@@ -68,7 +68,9 @@ escape(char *dst, const char *src, size_t len)
 			*d++ = s[i];
 			continue;
 		}
-		if (s[i] >= 0x80 && (n = utf8_char(s + i, len - i)) != 0) {
+		/* Valid UTF-8, but not the C1 controls U+0080..U+009F. */
+		if (s[i] >= 0x80 && (n = utf8_char(s + i, len - i)) != 0 &&
+		    !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
 			memcpy(d, s + i, n);
 			d += n;
 			continue;
@@ -93,4 +95,102 @@ escape_dup(const char *s)
 		err(1, NULL);
 	d[escape(d, s, len)] = '\0';
 	return d;
+}
+
+/*
+ * The contents of a JSON string (RFC 8259) for len bytes of src, into dst
+ * with room for ESCAPE_JSON_MAX(len).  Control characters, DEL and the C1
+ * controls are written as \u escapes; a byte that is not valid UTF-8
+ * becomes U+FFFD and sets *lossy.
+ */
+size_t
+escape_json(char *dst, const char *src, size_t len, int *lossy)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*s = (const unsigned char *)src;
+	char			*d = dst;
+	unsigned int		 c;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		c = s[i];
+		if (c >= 0x80) {
+			if ((n = utf8_char(s + i, len - i)) == 0) {
+				n = 1;
+				*lossy = 1;
+				memcpy(d, "\xef\xbf\xbd", 3);
+				d += 3;
+				continue;
+			}
+			if (c == 0xc2 && s[i + 1] < 0xa0) {
+				c = s[i + 1];
+				goto unicode;
+			}
+			memcpy(d, s + i, n);
+			d += n;
+			continue;
+		}
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
+			*d++ = c;
+			continue;
+		}
+		*d++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*d++ = c;
+			continue;
+		case '\b':
+			*d++ = 'b';
+			continue;
+		case '\f':
+			*d++ = 'f';
+			continue;
+		case '\n':
+			*d++ = 'n';
+			continue;
+		case '\r':
+			*d++ = 'r';
+			continue;
+		case '\t':
+			*d++ = 't';
+			continue;
+		}
+		d--;
+unicode:
+		memcpy(d, "\\u00", 4);
+		d[4] = hex[c >> 4];
+		d[5] = hex[c & 0xf];
+		d += 6;
+	}
+	return d - dst;
+}
+
+/* RFC 4648 base64 of len bytes of src, into ESCAPE_BASE64_MAX(len). */
+size_t
+escape_base64(char *dst, const char *src, size_t len)
+{
+	static const char	 abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char	*s = (const unsigned char *)src;
+	char			*d = dst;
+	unsigned int		 v;
+	size_t			 i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = s[i] << 16 | s[i + 1] << 8 | s[i + 2];
+		*d++ = abc[v >> 18];
+		*d++ = abc[(v >> 12) & 63];
+		*d++ = abc[(v >> 6) & 63];
+		*d++ = abc[v & 63];
+	}
+	if (i < len) {
+		v = s[i] << 16 | (i + 1 < len ? s[i + 1] << 8 : 0);
+		*d++ = abc[v >> 18];
+		*d++ = abc[(v >> 12) & 63];
+		*d++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
+		*d++ = '=';
+	}
+	return d - dst;
 }

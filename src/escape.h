@@ -9,7 +9,13 @@
 /* Worst-case growth: every byte becomes "\ooo". */
 #define ESCAPE_MAX(len)	((len) * 4)
 
+/* \u00XX for a control byte; U+FFFD (3 bytes) for an invalid one. */
+#define ESCAPE_JSON_MAX(len)	((len) * 6)
+#define ESCAPE_BASE64_MAX(len)	(((len) + 2) / 3 * 4)
+
 size_t	 escape(char *, const char *, size_t);
 char	*escape_dup(const char *);
+size_t	 escape_json(char *, const char *, size_t, int *);
+size_t	 escape_base64(char *, const char *, size_t);
 
 #endif

@@ -21,13 +21,16 @@
 
 #include "clock.h"
 #include "config.h"
+#include "filter.h"
 #include "loop.h"
 #include "output.h"
+#include "pair.h"
 #include "watch.h"
 
 #define READ_BUF	(256 * 1024)
 #define READS_MAX	64		/* reads per wake-up, so signals get in */
 #define NEVER		INT64_MAX
+#define PAIR_WAIT	(10 * 1000000LL)	/* ns an unpaired move waits */
 
 enum source { SRC_INOTIFY, SRC_SIGNAL, SRC_STDOUT };
 
@@ -35,6 +38,8 @@ struct loop {
 	const struct config	*cfg;
 	struct watchset		*ws;
 	struct output		*out;
+	struct filter		*filter;	/* NULL: no globs */
+	struct pairs		 pairs;
 	uint32_t		 print;		/* bits that are printed */
 	long long		 printed;
 	int			 status;	/* exit status, -1 while running */
@@ -63,33 +68,77 @@ output_failed(void)
 	err(1, "write");
 }
 
+/* Print ev, and see whether that ends the run. */
+static void
+print(struct loop *l, const struct event *ev)
+{
+	if (output_event(l->out, ev) == -1)
+		output_failed();
+	l->printed++;
+	if ((l->cfg->count > 0 && l->printed >= l->cfg->count) ||
+	    (ev->mask & l->cfg->exit_on) != 0)
+		l->status = 0;
+}
+
+/* Print the moves whose partner has not come by now (NEVER: all). */
+static void
+release_pairs(struct loop *l, int64_t now)
+{
+	struct pending	 p;
+
+	while (pair_expired(&l->pairs, now, &p)) {
+		p.ev.from = NULL;
+		p.ev.fromlen = 0;
+		if (l->status == -1)
+			print(l, &p.ev);
+		pair_free(&p);
+	}
+}
+
+/*
+ * An event to print, unless --include/--exclude say otherwise; under
+ * --pair-moves a move waits for its other half.  Terminal events are
+ * printed whatever the filters say.
+ */
 static void
 emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
-    const char *name, size_t namelen)
+    const char *name, size_t namelen, int terminal)
 {
 	struct event	 ev;
+	struct pending	 p;
 
 	if (l->status != -1)
 		return;
+	memset(&ev, 0, sizeof(ev));
 	ev.wd = ie->wd;
 	ev.mask = ie->mask;
 	ev.cookie = ie->cookie;
 	ev.len = ie->len;
 	ev.name = name;
 	ev.namelen = namelen;
+	ev.path = "";
 	if (w != NULL)
 		ev.path = watch_path(l->ws, w, &ev.pathlen);
-	else {
-		ev.path = "";
-		ev.pathlen = 0;
-	}
-	if (output_event(l->out, &ev) == -1)
-		output_failed();
+	if (!terminal && l->filter != NULL &&
+	    !filter_pass(l->filter, ev.path, ev.pathlen, name, namelen))
+		return;
 
-	l->printed++;
-	if ((l->cfg->count > 0 && l->printed >= l->cfg->count) ||
-	    (ie->mask & l->cfg->exit_on) != 0)
-		l->status = 0;
+	if (l->cfg->pair_moves && ie->cookie != 0) {
+		if (ie->mask & IN_MOVED_FROM) {
+			pair_hold(&l->pairs, &ev, clock_ns() + PAIR_WAIT);
+			return;
+		}
+		if ((ie->mask & IN_MOVED_TO) &&
+		    pair_take(&l->pairs, ie->cookie, &p)) {
+			ev.mask |= p.ev.mask;
+			ev.from = p.ev.from;
+			ev.fromlen = p.ev.fromlen;
+			print(l, &ev);
+			pair_free(&p);
+			return;
+		}
+	}
+	print(l, &ev);
 }
 
 /* An IN_CREATE for what a new directory held when it was listed. */
@@ -107,7 +156,7 @@ synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
 	ie.mask = mask;
 	/* The length the kernel would give: padded, with the NUL. */
 	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
-	emit(l, w, &ie, name, namelen);
+	emit(l, w, &ie, name, namelen, 0);
 }
 
 /*
@@ -123,7 +172,7 @@ handle(void *arg, const struct inotify_event *ie)
 	int		 terminal;
 
 	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(l, NULL, ie, "", 0);
+		emit(l, NULL, ie, "", 0, 1);
 		if (l->status == -1)
 			l->status = 3;
 		return;
@@ -137,7 +186,7 @@ handle(void *arg, const struct inotify_event *ie)
 	    w->root && l->ws->nroots == 1);
 	if (terminal || (ie->mask & l->print) != 0)
 		emit(l, w, ie, ie->len > 0 ? ie->name : "",
-		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0);
+		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
 	if (terminal && l->status == -1)
 		l->status = 3;
 	tree_update(l->ws, w, ie);
@@ -162,6 +211,7 @@ drain(struct loop *l, int maxreads)
 			err(1, "read inotify");
 		}
 		l->ws->readpos += n;
+		output_time(l->out);
 		for (p = buf; p < buf + n; p += sizeof(*ie) + ie->len) {
 			ie = (const struct inotify_event *)p;
 			l->ws->pos += sizeof(*ie) + ie->len;
@@ -230,7 +280,8 @@ wait_ms(int64_t now, int64_t at)
  * return when a signal ends the run.
  */
 int
-loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
+loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
+    struct filter *filter)
 {
 	struct loop		 l;
 	struct epoll_event	 evs[4];
@@ -244,6 +295,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 	l.cfg = cfg;
 	l.ws = ws;
 	l.out = out;
+	l.filter = filter;
 	l.print = cfg->events | cfg->exit_on;
 	l.status = -1;
 	ws->emit = synth;
@@ -267,6 +319,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 		at = next_tick < expire ? next_tick : expire;
 		if (ws->nmoves > 0 && tree_deadline(ws) < at)
 			at = tree_deadline(ws);
+		if (pair_deadline(&l.pairs) < at)
+			at = pair_deadline(&l.pairs);
 		n = epoll_wait(epfd, evs, 4, wait_ms(now, at));
 		if (n == -1 && errno != EINTR)
 			err(1, "epoll_wait");
@@ -293,6 +347,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out)
 			drain(&l, READS_MAX);
 		if (ws->nmoves > 0 && l.status == -1)
 			tree_expire(ws, clock_ns());
+		if (l.pairs.n > 0)
+			release_pairs(&l, sig ? NEVER : clock_ns());
 		if (output_flush(out) == -1) {
 			if (sig)
 				die_by(sig);

@@ -5,9 +5,11 @@
 #define WATCHX_LOOP_H
 
 struct config;
+struct filter;
 struct output;
 struct watchset;
 
-int	 loop_run(const struct config *, struct watchset *, struct output *);
+int	 loop_run(const struct config *, struct watchset *, struct output *,
+	    struct filter *);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "filter.h"
 #include "loop.h"
 #include "output.h"
 #include "watch.h"
@@ -24,11 +26,22 @@
 #define NS		1000000000LL
 #define SECONDS_MAX	1000000000LL	/* about 31 years */
 
-enum { OPT_NO_TICK = 256 };
+enum {
+	OPT_COLOR = 256,
+	OPT_EXCLUDE,
+	OPT_FROMFILE,
+	OPT_INCLUDE,
+	OPT_NO_TICK,
+	OPT_PAIR_MOVES,
+	OPT_TIMEFMT,
+};
 
 #define USAGE \
-	"usage: watchx [-Pqr] [-b seconds] [-e events] [-n count] [-t seconds]\n" \
-	"              [-x events] [--no-tick] path ...\n" \
+	"usage: watchx [-0jPqr] [-b seconds] [-e events] [-x events] " \
+	"[-n count]\n" \
+	"              [-t seconds] [-f format] [--timefmt fmt] [-o file]\n" \
+	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
+	"              [--pair-moves] [--no-tick] [--color when] path ...\n" \
 	"       watchx -h | -V\n"
 
 static void __attribute__((noreturn))
@@ -47,15 +60,29 @@ help(void)
 	    "wd, mask, cookie, names, watch path and filename, TAB-separated,\n"
 	    "and an empty line after every idle cycle.\n"
 	    "\n"
-	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
+	    "  -r, --recursive          watch every directory below each path\n"
 	    "  -e, --event LIST         events to watch and print (default all)\n"
 	    "  -x, --exit-on LIST       exit 0 after the first of these events\n"
 	    "  -n, --count N            exit 0 after N events\n"
 	    "  -t, --timeout SECONDS    exit 2 after SECONDS without an event\n"
-	    "      --no-tick            print no empty line when idle\n"
+	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
+	    "      --no-tick            print no empty record when idle\n"
+	    "  -f, --format FMT         print with FMT: %%d %%m %%x %%c %%l "
+	    "%%e %%w %%f %%p %%P %%T %%%%\n"
+	    "      --timefmt FMT        strftime(3) format of %%T\n"
+	    "  -j, --json               one JSON object per event\n"
+	    "  -0, --null               end records with NUL, paths raw\n"
+	    "  -o, --outfile FILE       append to FILE instead of stdout\n"
+	    "      --fromfile FILE      read more paths from FILE (- for "
+	    "stdin)\n"
+	    "      --include GLOB       print only events matching a GLOB\n"
+	    "      --exclude GLOB       print no event matching GLOB\n"
+	    "      --pair-moves         print a move as one record with the "
+	    "old path\n"
+	    "      --color WHEN         colour event names: auto, always, "
+	    "never\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
 	    "  -q, --quiet              no status messages on stderr\n"
-	    "  -r, --recursive          watch every directory below each path\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            the version\n"
 	    "\n"
@@ -107,44 +134,105 @@ event_list(int opt, const char *list, uint32_t *mask)
 }
 
 static void
+add_path(struct config *cfg, char *path)
+{
+	char	**p;
+
+	if ((p = reallocarray(cfg->paths, cfg->npaths + 1, sizeof(*p))) ==
+	    NULL)
+		err(1, NULL);
+	p[cfg->npaths++] = path;
+	cfg->paths = p;
+}
+
+/* --fromfile: one path per line; empty lines are passed over. */
+static void
+read_paths(struct config *cfg, const char *file)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 size = 0;
+	ssize_t	 len;
+
+	if (strcmp(file, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(file, "r")) == NULL)
+		err(1, "--fromfile: %s", file);
+	while ((len = getline(&line, &size, f)) != -1) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > 0 && (line = strdup(line)) == NULL)
+			err(1, NULL);
+		if (len > 0)
+			add_path(cfg, line);
+	}
+	if (ferror(f))
+		err(1, "--fromfile: %s", file);
+	if (f != stdin)
+		fclose(f);
+}
+
+static void
 parse(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "block",		required_argument,	NULL, 'b' },
+		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "count",		required_argument,	NULL, 'n' },
 		{ "event",		required_argument,	NULL, 'e' },
+		{ "exclude",		required_argument,	NULL, OPT_EXCLUDE },
 		{ "exit-on",		required_argument,	NULL, 'x' },
+		{ "format",		required_argument,	NULL, 'f' },
+		{ "fromfile",		required_argument,	NULL, OPT_FROMFILE },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "include",		required_argument,	NULL, OPT_INCLUDE },
+		{ "json",		no_argument,		NULL, 'j' },
 		{ "no-dereference",	no_argument,		NULL, 'P' },
 		{ "no-tick",		no_argument,		NULL, OPT_NO_TICK },
+		{ "null",		no_argument,		NULL, '0' },
+		{ "outfile",		required_argument,	NULL, 'o' },
+		{ "pair-moves",		no_argument,		NULL, OPT_PAIR_MOVES },
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "recursive",		no_argument,		NULL, 'r' },
+		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
 		{ "timeout",		required_argument,	NULL, 't' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	const char	*errstr;
+	const char	*errstr, *fromfile = NULL;
 	int		 ch;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->block_ns = NS;
 	cfg->tick = 1;
 
-	while ((ch = getopt_long(argc, argv, "b:e:hn:Pqrt:Vx:", longopts,
+	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case '0':
+			cfg->null = 1;
+			break;
 		case 'b':
 			cfg->block_ns = seconds(ch, optarg, 0);
 			break;
 		case 'e':
 			event_list(ch, optarg, &cfg->events);
 			break;
+		case 'f':
+			cfg->format = optarg;
+			break;
 		case 'h':
 			help();
+		case 'j':
+			cfg->json = 1;
+			break;
 		case 'n':
 			cfg->count = strtonum(optarg, 1, LLONG_MAX, &errstr);
 			if (errstr != NULL)
 				errx(1, "-n: count '%s' is %s", optarg, errstr);
+			break;
+		case 'o':
+			cfg->outfile = optarg;
 			break;
 		case 'P':
 			cfg->nofollow = 1;
@@ -164,8 +252,34 @@ parse(int argc, char **argv, struct config *cfg)
 		case 'x':
 			event_list(ch, optarg, &cfg->exit_on);
 			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				cfg->color = COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				cfg->color = COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				cfg->color = COLOR_NEVER;
+			else
+				errx(1, "--color: '%s' is not auto, always or "
+				    "never", optarg);
+			break;
+		case OPT_EXCLUDE:
+			filter_add(&cfg->exclude, &cfg->nexclude, optarg);
+			break;
+		case OPT_FROMFILE:
+			fromfile = optarg;
+			break;
+		case OPT_INCLUDE:
+			filter_add(&cfg->include, &cfg->ninclude, optarg);
+			break;
 		case OPT_NO_TICK:
 			cfg->tick = 0;
+			break;
+		case OPT_PAIR_MOVES:
+			cfg->pair_moves = 1;
+			break;
+		case OPT_TIMEFMT:
+			cfg->timefmt = optarg;
 			break;
 		default:
 			usage();
@@ -174,14 +288,47 @@ parse(int argc, char **argv, struct config *cfg)
 	argc -= optind;
 	argv += optind;
 
-	if (argc == 0) {
+	if (cfg->json && cfg->format != NULL)
+		errx(1, "-j and -f cannot be used together");
+	while (argc-- > 0)
+		add_path(cfg, *argv++);
+	if (fromfile != NULL)
+		read_paths(cfg, fromfile);
+	if (cfg->npaths == 0) {
 		warnx("no path to watch");
 		usage();
 	}
 	if (cfg->events == 0)
 		cfg->events = IN_ALL_EVENTS | EVENTS_NOTICES;
-	cfg->paths = argv;
-	cfg->npaths = argc;
+}
+
+/* The output as the options describe it; exits on a bad --format. */
+static void
+output_setup(const struct config *cfg, struct output *out)
+{
+	const char	*no_color;
+	char		 msg[512];
+	int		 fd = STDOUT_FILENO;
+
+	if (cfg->outfile != NULL && (fd = open(cfg->outfile,
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) == -1)
+		err(1, "-o: %s", cfg->outfile);
+	output_init(out, fd);
+	if (cfg->format != NULL &&
+	    output_format(out, cfg->format, msg, sizeof(msg)) == -1)
+		errx(1, "-f: %s", msg);
+	if (cfg->json)
+		out->mode = OUTPUT_JSON;
+	if (cfg->null) {
+		out->end = '\0';
+		out->raw = 1;
+	}
+	out->pairs = cfg->pair_moves;
+	out->timefmt = cfg->timefmt;
+	no_color = getenv("NO_COLOR");
+	out->color = cfg->color == COLOR_ALWAYS ||
+	    (cfg->color == COLOR_AUTO && isatty(fd) &&
+	    (no_color == NULL || *no_color == '\0'));
 }
 
 int
@@ -190,11 +337,21 @@ main(int argc, char *argv[])
 	struct config	 cfg;
 	struct watchset	 ws;
 	struct output	 out;
+	struct filter	 filter;
 	struct rlimit	 rl;
 	uint32_t	 mask;
 	size_t		 i;
+	int		 globs;
 
 	parse(argc, argv, &cfg);
+	output_setup(&cfg, &out);
+
+	memset(&filter, 0, sizeof(filter));
+	filter.include = cfg.include;
+	filter.ninclude = cfg.ninclude;
+	filter.exclude = cfg.exclude;
+	filter.nexclude = cfg.nexclude;
+	globs = cfg.ninclude > 0 || cfg.nexclude > 0;
 
 	/* The kernel needs some event to watch for; IN_IGNORED comes anyway. */
 	mask = (cfg.events | cfg.exit_on) & IN_ALL_EVENTS;
@@ -210,6 +367,8 @@ main(int argc, char *argv[])
 
 	watchset_open(&ws, mask, cfg.events | cfg.exit_on, cfg.recursive,
 	    cfg.nofollow);
+	if (cfg.nexclude > 0)
+		ws.filter = &filter;
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
 	for (i = 0; i < cfg.npaths; i++)
@@ -218,6 +377,5 @@ main(int argc, char *argv[])
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 
-	output_init(&out, STDOUT_FILENO);
-	return loop_run(&cfg, &ws, &out);
+	return loop_run(&cfg, &ws, &out, globs ? &filter : NULL);
 }

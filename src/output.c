@@ -1,5 +1,6 @@
 /*
- * output.c: the default event line and ticks.  Records are collected in one
+ * output.c: every output format (the default line, --format, --json),
+ * escaping, colour, and batched writes.  Records are collected in one
  * buffer and written with one write(2) per batch; output_flush() is called
  * by the loop before it blocks again, so no record waits in the buffer.
  */
@@ -7,8 +8,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "escape.h"
@@ -17,15 +20,149 @@
 
 #define BUF_INITIAL	(256 * 1024)
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
+#define NUM_MAX		24		/* digits of any number, with sign */
+#define COLOR_MAX	16
+
+/* A piece of a compiled --format: literal text, or a directive. */
+struct fmt_op {
+	char		 dir;		/* 'd', 'm', ...; 0 for text */
+	char		*text;
+	size_t		 len;
+};
 
 void
 output_init(struct output *o, int fd)
 {
+	memset(o, 0, sizeof(*o));
 	o->fd = fd;
-	o->len = 0;
+	o->end = '\n';
 	o->size = BUF_INITIAL;
+	o->timelen = (size_t)-1;
 	if ((o->buf = malloc(o->size)) == NULL)
 		err(1, NULL);
+}
+
+static void
+add_op(struct output *o, char dir, const char *text, size_t len)
+{
+	struct fmt_op	*op;
+
+	op = reallocarray(o->ops, o->nops + 1, sizeof(*op));
+	if (op == NULL)
+		err(1, NULL);
+	o->ops = op;
+	op += o->nops++;
+	op->dir = dir;
+	op->len = len;
+	o->litlen += len;
+	op->text = NULL;
+	if (len > 0 && (op->text = strndup(text, len)) == NULL)
+		err(1, NULL);
+}
+
+/*
+ * Compile a --format string.  Returns -1 with a message naming the fault
+ * in errbuf for an unknown directive or escape, or a dangling one.
+ */
+int
+output_format(struct output *o, const char *fmt, char *errbuf, size_t errlen)
+{
+	char		*text;
+	const char	*p;
+	size_t		 len = 0;
+
+	if ((text = malloc(strlen(fmt) + 1)) == NULL)
+		err(1, NULL);
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p == '\\') {
+			switch (p[1]) {
+			case 't':
+				text[len++] = '\t';
+				break;
+			case 'n':
+				text[len++] = '\n';
+				break;
+			case '\\':
+				text[len++] = '\\';
+				break;
+			case '\0':
+				snprintf(errbuf, errlen, "dangling '\\' at the "
+				    "end of '%s'", fmt);
+				free(text);
+				return -1;
+			default:
+				snprintf(errbuf, errlen, "unknown escape "
+				    "'\\%c' in '%s' (known: \\t \\n \\\\)",
+				    p[1], fmt);
+				free(text);
+				return -1;
+			}
+			p++;
+			continue;
+		}
+		if (*p != '%') {
+			text[len++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			text[len++] = '%';
+			p++;
+			continue;
+		}
+		if (p[1] == '\0' || strchr("dmxclewfpPT", p[1]) == NULL) {
+			if (p[1] == '\0')
+				snprintf(errbuf, errlen, "dangling '%%' at the "
+				    "end of '%s'", fmt);
+			else
+				snprintf(errbuf, errlen, "unknown directive "
+				    "'%%%c' in '%s' (known: %%d %%m %%x %%c %%l "
+				    "%%e %%w %%f %%p %%P %%T %%%%)", p[1], fmt);
+			free(text);
+			return -1;
+		}
+		if (len > 0)
+			add_op(o, 0, text, len);
+		len = 0;
+		add_op(o, *++p, NULL, 0);
+	}
+	if (len > 0)
+		add_op(o, 0, text, len);
+	free(text);
+	o->mode = OUTPUT_FORMAT;
+	return 0;
+}
+
+/* The events of one read batch happened now; %T and "time" say so. */
+void
+output_time(struct output *o)
+{
+	clock_gettime(CLOCK_REALTIME, &o->when);
+	o->timelen = (size_t)-1;
+}
+
+static void
+format_time(struct output *o)
+{
+	struct tm	 tm;
+	long		 off;
+	size_t		 n;
+
+	localtime_r(&o->when.tv_sec, &tm);
+	if (o->timefmt != NULL) {
+		/* The user's own format, by design. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		o->timelen = strftime(o->time, sizeof(o->time), o->timefmt,
+		    &tm);
+#pragma GCC diagnostic pop
+		return;
+	}
+	n = strftime(o->time, sizeof(o->time), "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;
+	n += snprintf(o->time + n, sizeof(o->time) - n, ".%06ld%c%02ld:%02ld",
+	    o->when.tv_nsec / 1000, off < 0 ? '-' : '+',
+	    labs(off) / 60, labs(off) % 60);
+	o->timelen = n;
 }
 
 /* Make room for need more bytes, writing out what is there if it is much. */
@@ -50,62 +187,259 @@ reserve(struct output *o, size_t need)
 	return 0;
 }
 
-/* Decimal digits of v, written backwards from end; returns the start. */
-static char *
-put_u64(char *end, uint64_t v)
-{
-	do {
-		*--end = '0' + v % 10;
-		v /= 10;
-	} while (v != 0);
-	return end;
-}
-
 static char *
 put_num(char *p, long long v)
 {
-	char	 tmp[24], *s, *end = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char		 tmp[NUM_MAX], *s, *end = tmp + sizeof(tmp);
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	s = put_u64(end, u);
+	s = end;
+	do {
+		*--s = '0' + u % 10;
+		u /= 10;
+	} while (u != 0);
 	if (v < 0)
 		*--s = '-';
 	memcpy(p, s, end - s);
 	return p + (end - s);
 }
 
-/* wd TAB mask TAB cookie TAB names TAB watch-path TAB filename NL */
-int
-output_event(struct output *o, const struct event *ev)
+/* The colour of an event: by its first bit, as a person reads it. */
+static const char *
+color_of(uint32_t mask)
 {
-	char	*p;
+	if (mask & (IN_Q_OVERFLOW | IN_UNMOUNT | IN_IGNORED))
+		return "\033[1;31m";
+	if (mask & (IN_DELETE | IN_DELETE_SELF | IN_MOVED_FROM))
+		return "\033[31m";
+	if (mask & (IN_CREATE | IN_MOVED_TO))
+		return "\033[32m";
+	if (mask & (IN_MODIFY | IN_CLOSE_WRITE))
+		return "\033[33m";
+	if (mask & (IN_ATTRIB | IN_MOVE_SELF))
+		return "\033[35m";
+	return "\033[36m";
+}
 
-	if (reserve(o, 3 * 24 + EVENTS_NAMES_MAX + ESCAPE_MAX(ev->pathlen) +
-	    ESCAPE_MAX(ev->namelen) + 8) == -1)
-		return -1;
-	p = o->buf + o->len;
+static char *
+put_names(const struct output *o, char *p, uint32_t mask)
+{
+	const char	*c;
+
+	if (!o->color)
+		return p + events_format(mask, p);
+	c = color_of(mask);
+	memcpy(p, c, strlen(c));
+	p += strlen(c);
+	p += events_format(mask, p);
+	memcpy(p, "\033[0m", 4);
+	return p + 4;
+}
+
+static char *
+put_str(const struct output *o, char *p, const char *s, size_t len)
+{
+	if (!o->raw)
+		return p + escape(p, s, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* The full path: watch path and filename joined by one '/'. */
+static char *
+put_path(const struct output *o, char *p, const struct event *ev)
+{
+	p = put_str(o, p, ev->path, ev->pathlen);
+	if (ev->namelen == 0)
+		return p;
+	if (ev->pathlen > 0 && ev->path[ev->pathlen - 1] != '/')
+		*p++ = '/';
+	return put_str(o, p, ev->name, ev->namelen);
+}
+
+static char *
+put_time(struct output *o, char *p)
+{
+	if (o->timelen == (size_t)-1)
+		format_time(o);
+	memcpy(p, o->time, o->timelen);
+	return p + o->timelen;
+}
+
+/* wd TAB mask TAB cookie TAB names TAB watch-path TAB filename [TAB from] */
+static char *
+put_line(struct output *o, char *p, const struct event *ev)
+{
 	p = put_num(p, ev->wd);
 	*p++ = '\t';
 	p = put_num(p, ev->mask);
 	*p++ = '\t';
 	p = put_num(p, ev->cookie);
 	*p++ = '\t';
-	p += events_format(ev->mask, p);
+	p = put_names(o, p, ev->mask);
 	*p++ = '\t';
-	p += escape(p, ev->path, ev->pathlen);
+	p = put_str(o, p, ev->path, ev->pathlen);
 	*p++ = '\t';
-	p += escape(p, ev->name, ev->namelen);
-	*p++ = '\n';
+	p = put_str(o, p, ev->name, ev->namelen);
+	if (o->pairs) {
+		*p++ = '\t';
+		p = put_str(o, p, ev->from, ev->fromlen);
+	}
+	return p;
+}
+
+static char *
+put_format(struct output *o, char *p, const struct event *ev)
+{
+	const struct fmt_op	*op;
+	size_t			 i;
+
+	for (i = 0; i < o->nops; i++) {
+		op = &o->ops[i];
+		switch (op->dir) {
+		case 0:
+			memcpy(p, op->text, op->len);
+			p += op->len;
+			break;
+		case 'd':
+			p = put_num(p, ev->wd);
+			break;
+		case 'm':
+			p = put_num(p, ev->mask);
+			break;
+		case 'x':
+			p += sprintf(p, "0x%x", ev->mask);
+			break;
+		case 'c':
+			p = put_num(p, ev->cookie);
+			break;
+		case 'l':
+			p = put_num(p, ev->len);
+			break;
+		case 'e':
+			p = put_names(o, p, ev->mask);
+			break;
+		case 'w':
+			p = put_str(o, p, ev->path, ev->pathlen);
+			break;
+		case 'f':
+			p = put_str(o, p, ev->name, ev->namelen);
+			break;
+		case 'p':
+			p = put_path(o, p, ev);
+			break;
+		case 'P':
+			p = put_str(o, p, ev->from, ev->fromlen);
+			break;
+		case 'T':
+			p = put_time(o, p);
+			break;
+		}
+	}
+	return p;
+}
+
+/*
+ * A JSON string member made of up to two pieces joined by one '/'; when
+ * the bytes are not valid UTF-8, a "<key>_base64" member carries them
+ * exactly.
+ */
+static char *
+put_json_str(char *p, const char *key, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	char	*raw = NULL;
+	int	 lossy = 0, slash;
+
+	slash = blen > 0 && alen > 0 && a[alen - 1] != '/';
+	p += sprintf(p, ",\"%s\":\"", key);
+	p += escape_json(p, a, alen, &lossy);
+	if (slash)
+		*p++ = '/';
+	p += escape_json(p, b, blen, &lossy);
+	*p++ = '"';
+	if (!lossy)
+		return p;
+
+	if ((raw = malloc(alen + blen + 1)) == NULL)
+		err(1, NULL);
+	memcpy(raw, a, alen);
+	if (slash)
+		raw[alen++] = '/';
+	memcpy(raw + alen, b, blen);
+	p += sprintf(p, ",\"%s_base64\":\"", key);
+	p += escape_base64(p, raw, alen + blen);
+	*p++ = '"';
+	free(raw);
+	return p;
+}
+
+static char *
+put_json(struct output *o, char *p, const struct event *ev)
+{
+	char		 names[EVENTS_NAMES_MAX], *n, *comma;
+	size_t		 len;
+
+	p += sprintf(p, "{\"wd\":%d,\"mask\":%u,\"cookie\":%u,\"len\":%u,"
+	    "\"names\":[", ev->wd, ev->mask, ev->cookie, ev->len);
+	len = events_format(ev->mask, names);
+	names[len] = '\0';
+	for (n = names; len > 0; n = comma + 1) {
+		comma = strchr(n, ',');
+		p += sprintf(p, "%s\"%.*s\"", n == names ? "" : ",",
+		    comma != NULL ? (int)(comma - n) : (int)strlen(n), n);
+		if (comma == NULL)
+			break;
+	}
+	*p++ = ']';
+	p = put_json_str(p, "watch_path", ev->path, ev->pathlen, "", 0);
+	p = put_json_str(p, "filename", ev->name, ev->namelen, "", 0);
+	p = put_json_str(p, "path", ev->path, ev->pathlen, ev->name,
+	    ev->namelen);
+	if (ev->from != NULL && ev->fromlen > 0)
+		p = put_json_str(p, "from", ev->from, ev->fromlen, "", 0);
+	p += sprintf(p, ",\"time\":\"");
+	p = put_time(o, p);
+	*p++ = '"';
+	*p++ = '}';
+	return p;
+}
+
+int
+output_event(struct output *o, const struct event *ev)
+{
+	size_t	 text = ev->pathlen + ev->namelen + ev->fromlen + 2;
+	char	*p;
+
+	/* Each op at most one value; JSON and base64 are the widest. */
+	if (reserve(o, 512 + o->litlen + EVENTS_NAMES_MAX * 2 + sizeof(o->time) +
+	    (o->nops + 4) * (ESCAPE_JSON_MAX(text) + ESCAPE_BASE64_MAX(text) +
+	    NUM_MAX + COLOR_MAX + 32)) == -1)
+		return -1;
+	p = o->buf + o->len;
+	switch (o->mode) {
+	case OUTPUT_LINE:
+		p = put_line(o, p, ev);
+		break;
+	case OUTPUT_FORMAT:
+		p = put_format(o, p, ev);
+		break;
+	case OUTPUT_JSON:
+		p = put_json(o, p, ev);
+		break;
+	}
+	*p++ = o->end;
 	o->len = p - o->buf;
 	return 0;
 }
 
+/* An empty record: an empty line, or a lone NUL under -0. */
 int
 output_tick(struct output *o)
 {
 	if (reserve(o, 1) == -1)
 		return -1;
-	o->buf[o->len++] = '\n';
+	o->buf[o->len++] = o->end;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* One event, as the loop hands it over for printing. */
 struct event {
@@ -17,16 +18,38 @@ struct event {
 	size_t		 namelen;
 	const char	*path;		/* the watch path */
 	size_t		 pathlen;
+	const char	*from;		/* --pair-moves: the old full path */
+	size_t		 fromlen;
 };
+
+enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON };
+
+struct fmt_op;
 
 struct output {
 	int		 fd;
 	char		*buf;
 	size_t		 len;
 	size_t		 size;
+
+	enum output_mode mode;
+	char		 end;		/* '\n', or '\0' under -0 */
+	int		 raw;		/* -0: no escaping */
+	int		 color;
+	int		 pairs;		/* --pair-moves: a seventh field */
+	struct fmt_op	*ops;		/* --format, compiled */
+	size_t		 nops;
+	size_t		 litlen;	/* of all its literal text */
+	const char	*timefmt;	/* NULL: ISO 8601 with microseconds */
+
+	struct timespec	 when;		/* of the current read batch */
+	char		 time[128];
+	size_t		 timelen;	/* (size_t)-1: not formatted yet */
 };
 
 void	 output_init(struct output *, int);
+int	 output_format(struct output *, const char *, char *, size_t);
+void	 output_time(struct output *);
 int	 output_event(struct output *, const struct event *);
 int	 output_tick(struct output *);
 int	 output_flush(struct output *);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "watch.h"
 
 struct frame {
@@ -205,6 +206,20 @@ open_dir(struct walk *wk, int dirfd, const char *target, struct watch *parent,
 	return fd;
 }
 
+/* Whether --exclude keeps parent's sub-directory name from being watched. */
+static int
+pruned(struct watchset *ws, const struct watch *parent, const char *name,
+    size_t len)
+{
+	const char	*dir;
+	size_t		 dirlen;
+
+	if (ws->filter == NULL)
+		return 0;
+	dir = watch_path(ws, parent, &dirlen);
+	return filter_excluded(ws->filter, dir, dirlen, name, len);
+}
+
 static void
 run(struct walk *wk)
 {
@@ -223,6 +238,8 @@ run(struct walk *wk)
 		name = f->subdirs + f->off;
 		len = strlen(name);
 		f->off += len + 1;
+		if (pruned(wk->ws, f->w, name, len))
+			continue;
 		if ((fd = open_dir(wk, f->fd, name, f->w, name, len)) == -1)
 			continue;
 		if ((w = watch_dir(wk, f->w, name, len, fd)) != NULL)
@@ -290,6 +307,8 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	size_t		 dirlen;
 	int		 fd, dirfd, calls, queued, wd;
 
+	if (pruned(ws, parent, name, len))
+		return NULL;
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
 	wk.live = 1;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct filter;
+
 struct watch {
 	RB_ENTRY(watch)	 by_wd;
 	RB_ENTRY(watch)	 by_name;	/* children of one parent, by name */
@@ -61,6 +63,7 @@ struct watchset {
 	size_t		 count;
 	size_t		 nroots;
 
+	struct filter	*filter;	/* --exclude prunes directories */
 	emit_fn		*emit;
 	replay_fn	*replay;
 	void		*arg;
