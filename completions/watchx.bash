@@ -66,9 +66,9 @@ _watchx_takes()
 {
 	local w=$1
 
-	if [[ $w =~ ^-[PqhV]*[ex]$ ]]; then
+	if [[ $w =~ ^-[PqrhV]*[ex]$ ]]; then
 		echo event
-	elif [[ $w =~ ^-[PqhV]*[bnt]$ ]]; then
+	elif [[ $w =~ ^-[PqrhV]*[bnt]$ ]]; then
 		echo number
 	elif ((${#w} >= 3)); then
 		case $w in
@@ -84,9 +84,9 @@ _watchx_takes()
 _watchx()
 {
 	local cur prev i
-	local shortopts='-b -e -h -n -P -q -t -V -x'
+	local shortopts='-b -e -h -n -P -q -r -t -V -x'
 	local longopts='--block --count --event --exit-on --help
-	    --no-dereference --no-tick --quiet --timeout --version'
+	    --no-dereference --no-tick --quiet --recursive --timeout --version'
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -136,11 +136,11 @@ _watchx()
 		esac
 		return 0
 	fi
-	if [[ $cur =~ ^(-[PqhV]*[ex])(.+)$ ]]; then
+	if [[ $cur =~ ^(-[PqrhV]*[ex])(.+)$ ]]; then
 		_watchx_events "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 		return 0
 	fi
-	if [[ $cur =~ ^-[PqhV]*[bnt]. ]]; then
+	if [[ $cur =~ ^-[PqrhV]*[bnt]. ]]; then
 		COMPREPLY=()
 		return 0
 	fi

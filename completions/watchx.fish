@@ -7,7 +7,7 @@
 function __watchx_events
     set -l token (commandline -ct)
     # The token may still hold its option: `--event=cre', `-ecre'.
-    set -l opt (string match -r -- '^(?:--[a-z-]+=|-[PqhV]*[ex])' $token)
+    set -l opt (string match -r -- '^(?:--[a-z-]+=|-[PqrhV]*[ex])' $token)
     set -l list (string replace -- "$opt" '' $token)
     set -l head (string match -r -- '^.*,' $list)
     for e in access\t'file was read' \
@@ -35,6 +35,7 @@ complete -c watchx -s h -l help -d 'Print usage and options, then exit'
 complete -c watchx -s V -l version -d 'Print version, then exit'
 complete -c watchx -s P -l no-dereference -d 'Watch a symbolic link itself'
 complete -c watchx -s q -l quiet -d 'No status messages on stderr'
+complete -c watchx -s r -l recursive -d 'Watch every directory below each path'
 complete -c watchx -l no-tick -d 'Print no empty tick lines'
 complete -c watchx -s b -l block -x -d 'Length of an idle cycle (seconds)'
 complete -c watchx -s n -l count -x -d 'Exit 0 after this many events'

@@ -91,13 +91,15 @@ list(struct walk *wk, struct frame *f)
 
 	if ((lfd = openat(f->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
-		watch_warn(ws, f->w, "", 0, errno);
+		if (!(wk->live && errno == ENOENT))
+			watch_warn(ws, f->w, "", 0, errno);
 		return 0;
 	}
 	for (;;) {
 		calls++;
 		if ((n = getdents64(lfd, buf, sizeof(buf))) <= 0) {
-			if (n == -1)
+			/* A new directory may be gone again already. */
+			if (n == -1 && !(wk->live && errno == ENOENT))
 				watch_warn(ws, f->w, "", 0, errno);
 			break;
 		}
@@ -182,6 +184,9 @@ watch_dir(struct walk *wk, struct watch *parent, const char *name,
 	if (wd == -1) {
 		if (errno != EEXIST)
 			watch_warn(ws, parent, name, len, errno);
+		/* Part of the tree unwatched from the start: not a run. */
+		if (errno == ENOSPC && !wk->live)
+			exit(1);
 		close(fd);
 		return NULL;
 	}

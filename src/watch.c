@@ -109,7 +109,7 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 	if (parent != NULL)
 		dir = watch_path(ws, parent, &dirlen);
 	if (asprintf(&path, "%.*s%s%.*s", (int)dirlen, dir,
-	    dirlen > 0 && dir[dirlen - 1] != '/' ? "/" : "",
+	    dirlen > 0 && namelen > 0 && dir[dirlen - 1] != '/' ? "/" : "",
 	    (int)namelen, name) == -1)
 		err(1, NULL);
 	shown = escape_dup(path);
