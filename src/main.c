@@ -118,6 +118,9 @@ seconds(int opt, const char *s, int zero_ok)
 			}
 	if (digits == 0 || *p != '\0')
 		errx(1, "-%c: invalid number of seconds '%s'", opt, s);
+	if (whole == SECONDS_MAX && frac > 0)
+		errx(1, "-%c: '%s' seconds is too large (at most %lld)",
+		    opt, s, SECONDS_MAX);
 	if (!zero_ok && whole == 0 && frac == 0)
 		errx(1, "-%c: seconds must be greater than 0: '%s'", opt, s);
 	return whole * NS + frac;
@@ -227,7 +230,12 @@ parse(int argc, char **argv, struct config *cfg)
 			cfg->json = 1;
 			break;
 		case 'n':
-			cfg->count = strtonum(optarg, 1, LLONG_MAX, &errstr);
+			/* strtonum(3) would take a sign and leading blanks. */
+			errstr = optarg[strspn(optarg, "0123456789")] != '\0' ||
+			    *optarg == '\0' ? "invalid" : NULL;
+			if (errstr == NULL)
+				cfg->count = strtonum(optarg, 1, LLONG_MAX,
+				    &errstr);
 			if (errstr != NULL)
 				errx(1, "-n: count '%s' is %s", optarg, errstr);
 			break;

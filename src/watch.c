@@ -91,9 +91,9 @@ watchset_open(struct watchset *ws, uint32_t mask, uint32_t user,
 	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
 		return;
 	if (errno == EMFILE)
-		err(1, "inotify_init1 (limit of inotify instances: "
+		errx(1, "inotify_init1: %s (limit of inotify instances: "
 		    LIMITS "max_user_instances is %s; or the open file limit)",
-		    watch_limit("max_user_instances"));
+		    strerror(EMFILE), watch_limit("max_user_instances"));
 	err(1, "inotify_init1");
 }
 
