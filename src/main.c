@@ -385,5 +385,6 @@ main(int argc, char *argv[])
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 
-	return loop_run(&cfg, &ws, &out, globs ? &filter : NULL);
+	/* exit(), not return: what main holds stays reachable for LSan. */
+	exit(loop_run(&cfg, &ws, &out, globs ? &filter : NULL));
 }
