@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# The command line: -h, -V, usage errors, option forms, status lines, -P,
+# watch paths kept exactly as given.  Number errors are in 60-errors.bats.
+
+load helper
+
+LONG_OPTIONS=(--block --event --exit-on --count --timeout --no-tick --quiet
+	--no-dereference --help --version)
+
+@test "-h prints usage and every long option on stdout, exit 0" {
+	run_wx -h
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --index 0 --regexp '^usage: watchx '
+	local opt
+	for opt in "${LONG_OPTIONS[@]}"; do
+		assert_output --partial -- "$opt"
+	done
+}
+
+@test "--help prints the same as -h" {
+	run_wx -h
+	local short=$output
+	run_wx --help
+	assert_success
+	assert_equal "$output" "$short"
+}
+
+@test "-V and --version print 'watchx 0.1.0', exit 0" {
+	run_wx -V
+	assert_success
+	assert_output "watchx 0.1.0"
+	assert_equal "$stderr" ""
+	run_wx --version
+	assert_success
+	assert_output "watchx 0.1.0"
+}
+
+@test "no path: 'no path to watch' and the usage on stderr, exit 1" {
+	run_wx
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "${stderr_lines[0]}" "watchx: no path to watch"
+	[[ $stderr == *"usage: watchx "* ]] || fail "no usage in stderr: $stderr"
+}
+
+@test "unknown long option: getopt message and usage, exit 1" {
+	mkdir d
+	run_wx --bogus d
+	assert_failure 1
+	assert_equal "$output" ""
+	[[ $stderr == *"watchx: unrecognized option '--bogus'"* ]] ||
+		fail "unexpected stderr: $stderr"
+	[[ $stderr == *"usage: watchx "* ]] || fail "no usage in stderr: $stderr"
+}
+
+@test "unknown short option: getopt message and usage, exit 1" {
+	mkdir d
+	run_wx -Z d
+	assert_failure 1
+	assert_equal "$output" ""
+	[[ $stderr == *"watchx: invalid option -- 'Z'"* ]] ||
+		fail "unexpected stderr: $stderr"
+	[[ $stderr == *"usage: watchx "* ]] || fail "no usage in stderr: $stderr"
+}
+
+@test "missing option argument: getopt message, exit 1" {
+	mkdir d
+	run_wx d -t
+	assert_failure 1
+	[[ $stderr == *"watchx: option requires an argument -- 't'"* ]] ||
+		fail "unexpected stderr: $stderr"
+}
+
+@test "status lines on stderr, in order, then nothing else" {
+	mkdir d
+	run_wx -t 0.1 --no-tick d
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	assert_equal "$stderr" $'Setting up watches.\nWatches established.'
+}
+
+@test "-q and --quiet remove the status lines" {
+	mkdir d
+	run_wx -q -t 0.1 --no-tick d
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+	run_wx --quiet -t 0.1 --no-tick d
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+}
+
+@test "long options with = and with a separate argument" {
+	mkdir d
+	wx_start --event=create --no-tick --count 2 --block=0.5 d
+	touch d/a
+	mkdir d/b
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 1073742080 0 IN_CREATE,IN_ISDIR d b)"
+}
+
+@test "options may follow the paths" {
+	mkdir d
+	wx_start d -e create --no-tick -n 1
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)"
+}
+
+@test "seconds accept '2', '0.5' and '.25'" {
+	mkdir d
+	run_wx -q --no-tick -t .25 d
+	assert_equal "$status" 2
+	run_wx -q --no-tick -t 0.5 -b 2 d
+	assert_equal "$status" 2
+	run_wx -q -b .25 -t 0.3 d
+	assert_equal "$status" 2
+}
+
+@test "-n accepts the largest count, 9223372036854775807" {
+	mkdir d
+	run_wx -q --no-tick -n 9223372036854775807 -t 0.1 d
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+}
+
+@test "watch path printed exactly as given: ./d/ stays ./d/" {
+	mkdir d
+	wx_start --no-tick -e create,delete ./d/
+	touch d/a
+	rm d/a
+	wait_for_line -F "$OUT" "$(ev 1 512 0 IN_DELETE ./d/ a)"
+	wx_stop
+	assert_out "$(ev 1 256 0 IN_CREATE ./d/ a)" "$(ev 1 512 0 IN_DELETE ./d/ a)"
+}
+
+@test "several paths get wd 1, 2, 3 in order" {
+	mkdir d e
+	echo x >f
+	wx_start --no-tick -e create,attrib d e f
+	touch d/a
+	touch e/b
+	chmod 600 f
+	wait_for_line -F "$OUT" "$(ev 3 4 0 IN_ATTRIB f)"
+	wx_stop
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 4 0 IN_ATTRIB d a)" \
+		"$(ev 2 256 0 IN_CREATE e b)" \
+		"$(ev 2 4 0 IN_ATTRIB e b)" \
+		"$(ev 3 4 0 IN_ATTRIB f)"
+}
+
+@test "the same path given twice is watched once" {
+	mkdir d
+	wx_start --no-tick -e create,delete d d
+	touch d/a
+	rm d/a
+	wait_for_line -F "$OUT" "$(ev 1 512 0 IN_DELETE d a)"
+	wx_stop
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" "$(ev 1 512 0 IN_DELETE d a)"
+}
+
+@test "the same inode under two paths is reported under the first" {
+	mkdir d
+	wx_start --no-tick -e create,delete d ./d
+	touch d/a
+	rm d/a
+	wait_for_line -F "$OUT" "$(ev 1 512 0 IN_DELETE d a)"
+	wx_stop
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" "$(ev 1 512 0 IN_DELETE d a)"
+}
+
+@test "a symbolic link is followed: events of the target, under the link's name" {
+	mkdir d
+	ln -s d link
+	wx_start --no-tick -e create link
+	touch d/a
+	wait_for_line -F "$OUT" "$(ev 1 256 0 IN_CREATE link a)"
+	wx_stop
+	assert_out "$(ev 1 256 0 IN_CREATE link a)"
+}
+
+@test "-P watches the link itself, not its target" {
+	mkdir d
+	ln -s d link
+	wx_start --no-tick -P link
+	touch d/a
+	touch -h link
+	wait_for_line -F "$OUT" "$(ev 1 4 0 IN_ATTRIB link)"
+	wx_stop
+	# touch d/a is an event on the target only: nothing for it here.
+	assert_out "$(ev 1 4 0 IN_ATTRIB link)"
+}
+
+@test "--no-dereference is -P" {
+	mkdir d
+	ln -s d link
+	wx_start --no-tick --no-dereference link
+	touch -h link
+	wait_for_line -F "$OUT" "$(ev 1 4 0 IN_ATTRIB link)"
+	wx_stop
+	assert_out "$(ev 1 4 0 IN_ATTRIB link)"
+}

@@ -1,0 +1,363 @@
+#!/usr/bin/env bats
+# How watchx ends, and with which status: --timeout (2), --exit-on and
+# --count (0), no watch left, queue overflow and unmount (3), signals
+# (128+N), a reader that goes away (SIGPIPE), and flushing to a pipe.
+
+load helper
+
+# spawn_piped READER ARGS...: run 'watchx ARGS | READER >$OUT' in the
+# background.  WX_PID is watchx's pid, PIPE_PID the pipeline's subshell,
+# which writes "watchx-status reader-status" to $PIPESTATUS_FILE at the end.
+spawn_piped() {
+	local reader=$1 pidfile=$BATS_TEST_TMPDIR/wxpid
+	shift
+	PIPESTATUS_FILE=$BATS_TEST_TMPDIR/pipestatus
+	: >"$OUT"
+	: >"$ERR"
+	rm -f "$pidfile" "$PIPESTATUS_FILE"
+	(
+		env --default-signal=INT,QUIT,PIPE \
+			sh -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' \
+			"$pidfile" "$WATCHX" "$@" 2>"$ERR" | $reader >"$OUT"
+		echo "${PIPESTATUS[*]}" >"$PIPESTATUS_FILE"
+	) 3>&- &
+	PIPE_PID=$!
+	WX_PIDS+=("$PIPE_PID")
+	wait_for_lines "$pidfile" 1
+	WX_PID=$(<"$pidfile")
+	WX_PIDS+=("$WX_PID")
+	wait_for_line -F "$ERR" "Watches established."
+}
+
+# --- --timeout ------------------------------------------------------------------
+
+@test "-t: no event for SECONDS: exit 2, nothing printed" {
+	mkdir d
+	local t0 t1
+	_now
+	t0=$_now
+	wx_start --no-tick -t 0.4 d
+	wait_exit
+	_now
+	t1=$_now
+	assert_equal "$status" 2
+	assert_out ""
+	(((t1 - t0) >= 400000)) || fail "exited after $(((t1 - t0) / 1000)) ms, before 400 ms"
+	(((t1 - t0) < 3000000)) || fail "exited after $(((t1 - t0) / 1000)) ms"
+}
+
+@test "--timeout is measured from the last printed event" {
+	mkdir d
+	local i=0 start last
+	wx_start --no-tick --timeout 0.5 -e create d
+	_now
+	start=$_now
+	# New files for 1.2 s, one every ~50 ms: the timeout must not fire.
+	while ((_now - start < 1200000)); do
+		i=$((i + 1))
+		touch "d/f$i"
+		wait_for_line -F "$OUT" "$(ev 1 256 0 IN_CREATE d "f$i")"
+		sleep 0.05
+		_now
+	done
+	_alive "$WX_PID" || fail "watchx timed out despite an event every 50 ms"
+	_now
+	last=$_now
+	wait_exit
+	_now
+	assert_equal "$status" 2
+	# The last event came ~50 ms before $last.
+	(((_now - last) >= 300000)) ||
+		fail "exited $(((_now - last) / 1000)) ms after the last check, long before 500 ms"
+	run wc -l <"$OUT"
+	assert_output "$i"
+}
+
+@test "-t: events that -e filters out do not count as activity" {
+	mkdir d
+	local start
+	wx_start --no-tick -t 0.4 -e delete d
+	_now
+	start=$_now
+	# Keep modifying a file; none of it is printed, so watchx must time out.
+	while _alive "$WX_PID"; do
+		echo x >>d/a
+		sleep 0.02
+		_now
+		if ((_now - start > 3000000)); then
+			fail "no timeout after 3 s of filtered-out events"
+		fi
+	done
+	wait_exit
+	assert_equal "$status" 2
+	assert_out ""
+}
+
+@test "-t 0 means no timeout" {
+	mkdir d
+	wx_start -t 0 -b 0.05 d
+	# Five ticks: 250 ms, and watchx is still there.
+	wait_for_lines "$OUT" 5
+	_alive "$WX_PID" || fail "watchx ended with -t 0"
+	wx_stop
+}
+
+# --- --exit-on ------------------------------------------------------------------
+
+@test "-x create: exit 0 right after printing the creation" {
+	mkdir d
+	wx_start --no-tick -x create d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	# IN_OPEN, IN_ATTRIB, IN_CLOSE_WRITE of the same touch are not printed.
+	assert_out "$(ev 1 256 0 IN_CREATE d a)"
+}
+
+@test "-x: events before the exit event are printed" {
+	mkdir d
+	wx_start --no-tick --exit-on close_write d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 32 0 IN_OPEN d a)" \
+		"$(ev 1 4 0 IN_ATTRIB d a)" \
+		"$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+}
+
+@test "-x events are watched and printed even when -e leaves them out" {
+	mkdir d
+	wx_start --no-tick -e create -x close_write d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" "$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+}
+
+@test "-x with a list: the first event with any listed bit ends it" {
+	mkdir d
+	touch d/a
+	wx_start --no-tick -e attrib -x delete,moved_to d
+	chmod 600 d/a
+	rm d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 4 0 IN_ATTRIB d a)" "$(ev 1 512 0 IN_DELETE d a)"
+}
+
+# --- --count --------------------------------------------------------------------
+
+@test "-n 3: exit 0 after printing three events" {
+	mkdir d
+	wx_start --no-tick -n 3 d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 32 0 IN_OPEN d a)" \
+		"$(ev 1 4 0 IN_ATTRIB d a)"
+}
+
+@test "--count counts printed events only: filtered ones and ticks do not count" {
+	mkdir d
+	wx_start -b 0.05 --count 1 -e delete d
+	wait_for_lines "$OUT" 3
+	touch d/a
+	rm d/a
+	wait_exit
+	assert_equal "$status" 0
+	local l out
+	mapfile -t out <"$OUT"
+	((${#out[@]} >= 4)) || fail "expected 3 ticks and an event, got ${#out[@]} lines"
+	assert_equal "${out[-1]}" "$(ev 1 512 0 IN_DELETE d a)"
+	for l in "${out[@]:0:${#out[@]}-1}"; do
+		assert_equal "$l" ""
+	done
+}
+
+# --- no watch left --------------------------------------------------------------
+
+@test "the only watched file is deleted: IN_DELETE_SELF, IN_IGNORED, exit 3" {
+	echo hello >f
+	wx_start --no-tick -e delete_self,ignored f
+	rm f
+	wait_exit
+	assert_equal "$status" 3
+	assert_out "$(ev 1 1024 0 IN_DELETE_SELF f)" "$(ev 1 32768 0 IN_IGNORED f)"
+	assert_equal "$(cat "$ERR")" $'Setting up watches.\nWatches established.'
+}
+
+@test "the only watched directory is removed: exit 3" {
+	mkdir d
+	wx_start --no-tick d
+	rmdir d
+	wait_exit
+	assert_equal "$status" 3
+	assert_out "$(ev 1 1024 0 IN_DELETE_SELF d)" "$(ev 1 32768 0 IN_IGNORED d)"
+}
+
+@test "one of two watches removed: watchx goes on; both: exit 3" {
+	echo one >f1
+	mkdir d
+	wx_start --no-tick -e delete_self,ignored,create f1 d
+	rm f1
+	wait_for_line -F "$OUT" "$(ev 1 32768 0 IN_IGNORED f1)"
+	touch d/a
+	wait_for_line -F "$OUT" "$(ev 2 256 0 IN_CREATE d a)"
+	_alive "$WX_PID" || fail "watchx ended with a watch left"
+	rm d/a
+	rmdir d
+	wait_exit
+	assert_equal "$status" 3
+	assert_out "$(ev 1 1024 0 IN_DELETE_SELF f1)" \
+		"$(ev 1 32768 0 IN_IGNORED f1)" \
+		"$(ev 2 256 0 IN_CREATE d a)" \
+		"$(ev 2 1024 0 IN_DELETE_SELF d)" \
+		"$(ev 2 32768 0 IN_IGNORED d)"
+}
+
+# --- queue overflow -------------------------------------------------------------
+
+# overflow ARGS...: start watchx ARGS d with a kernel queue of 16 events,
+# stop it, make far more events than that, let it go on.
+overflow() {
+	need_root
+	mkdir d
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick "$@" d
+	# The limit is read when watchx creates its inotify instance: restore
+	# it at once so that nothing else on the machine suffers (teardown
+	# restores it too, should the start fail).
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	kill -STOP "$WX_PID"
+	touch d/f{1..60}
+	kill -CONT "$WX_PID"
+	wait_exit
+}
+
+@test "queue overflow: the queued events, then -1 16384 0 IN_Q_OVERFLOW, exit 3" {
+	overflow
+	assert_equal "$status" 3
+	run cat "$OUT"
+	assert_equal "${lines[-1]}" $'-1\t16384\t0\tIN_Q_OVERFLOW\t\t'
+	# The kernel queued 16 events before the overflow; all are printed.
+	assert_equal "${#lines[@]}" 17
+	local l
+	for l in "${lines[@]:0:16}"; do
+		[[ $l == 1$'\t'* ]] || fail "not an event of wd 1: '$l'"
+	done
+	assert_equal "${lines[0]}" "$(ev 1 256 0 IN_CREATE d f1)"
+}
+
+@test "queue overflow is printed even when -e leaves it out" {
+	overflow -e create
+	assert_equal "$status" 3
+	local i expected=()
+	for i in {1..16}; do
+		expected+=("$(ev 1 256 0 IN_CREATE d "f$i")")
+	done
+	assert_out "${expected[@]}" $'-1\t16384\t0\tIN_Q_OVERFLOW\t\t'
+}
+
+# --- unmount --------------------------------------------------------------------
+
+@test "the watched file system is unmounted: IN_UNMOUNT, exit 3" {
+	need_userns
+	if ! unshare -U -r -m sh -c 'mkdir m && mount -t tmpfs tmpfs m' 2>/dev/null; then
+		skip "cannot mount a tmpfs in a user namespace here"
+	fi
+	run timeout -k 1 10 unshare -U -r -m bash -c '
+		mount -t tmpfs tmpfs m || exit 98
+		env --default-signal=INT "$1" --no-tick m >out 2>err 3>&- &
+		pid=$!
+		for i in $(seq 250); do
+			grep -qx "Watches established." err && break
+			sleep 0.02
+		done
+		umount m || exit 99
+		wait $pid
+	' sh "$WATCHX"
+	assert_equal "$status" 3
+	# The kernel follows IN_UNMOUNT with IN_IGNORED; watchx ends at the
+	# terminal IN_UNMOUNT, and whether the IN_IGNORED of the same batch is
+	# printed too is not specified.
+	local output
+	output=$(cat "$OUT")
+	if [[ $output == *IN_IGNORED* ]]; then
+		assert_out "$(ev 1 1073750016 0 IN_UNMOUNT,IN_ISDIR m)" \
+			"$(ev 1 32768 0 IN_IGNORED m)"
+	else
+		assert_out "$(ev 1 1073750016 0 IN_UNMOUNT,IN_ISDIR m)"
+	fi
+}
+
+# --- signals --------------------------------------------------------------------
+
+# die_by SIGNAL STATUS: events printed before the signal stay printed, and
+# watchx dies by that signal, with no message.
+die_by() {
+	mkdir d
+	wx_start --no-tick d
+	touch d/a
+	wait_for_line -F "$OUT" "$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+	kill -"$1" "$WX_PID"
+	wait_exit
+	assert_equal "$status" "$2"
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 32 0 IN_OPEN d a)" \
+		"$(ev 1 4 0 IN_ATTRIB d a)" \
+		"$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+	assert_equal "$(cat "$ERR")" $'Setting up watches.\nWatches established.'
+}
+
+@test "SIGINT: dies by SIGINT (130)" {
+	die_by INT 130
+}
+
+@test "SIGTERM: dies by SIGTERM (143)" {
+	die_by TERM 143
+}
+
+@test "SIGHUP: dies by SIGHUP (129)" {
+	die_by HUP 129
+}
+
+@test "SIGTERM while idle between ticks" {
+	mkdir d
+	wx_start -b 0.05 d
+	wait_for_lines "$OUT" 2
+	kill -TERM "$WX_PID"
+	wait_exit
+	assert_equal "$status" 143
+}
+
+# --- the reader goes away -------------------------------------------------------
+
+@test "watchx d | head -1: returns once one event is out; watchx dies by SIGPIPE" {
+	mkdir d
+	spawn_piped "head -1" --no-tick -e create d
+	touch d/a
+	# No further event and no tick will come: watchx must notice the
+	# reader's hang-up by itself.
+	wait_exit "$PIPE_PID" 2
+	assert_equal "$(cat "$PIPESTATUS_FILE")" "141 0"
+	assert_out "$(ev 1 256 0 IN_CREATE d a)"
+	assert_equal "$(cat "$ERR")" $'Setting up watches.\nWatches established.'
+}
+
+@test "output to a pipe is flushed while watchx waits" {
+	mkdir d
+	spawn_piped cat --no-tick d
+	touch d/a
+	wait_for_line -F "$OUT" "$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+	_alive "$WX_PID" || fail "watchx is gone"
+	assert_out "$(ev 1 256 0 IN_CREATE d a)" \
+		"$(ev 1 32 0 IN_OPEN d a)" \
+		"$(ev 1 4 0 IN_ATTRIB d a)" \
+		"$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+	kill -TERM "$WX_PID"
+	wait_exit "$PIPE_PID"
+	assert_equal "$(cat "$PIPESTATUS_FILE")" "143 0"
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# Every error: its message (naming the path or value at fault and the
+# reason) on stderr, nothing on stdout, exit 1.
+
+load helper
+
+# A usage error is found before watchx waits for anything: a watchx still
+# running after 2 s accepted what it should have refused.
+WX_RUN_TIMEOUT=2
+
+# fails_with MESSAGE ARGS...: watchx -q ARGS exits 1, prints nothing on
+# stdout and exactly MESSAGE on stderr.
+fails_with() {
+	local message=$1
+	shift
+	run_wx -q "$@"
+	assert_equal "watchx $*: status $status" "watchx $*: status 1"
+	assert_equal "watchx $*: stdout '$output'" "watchx $*: stdout ''"
+	assert_equal "$stderr" "$message"
+}
+
+# all_fail_with OPTION TEMPLATE VALUE...: for each VALUE, watchx -q OPTION
+# VALUE d exits 1 with TEMPLATE's message, where %s stands for VALUE.  Every
+# value is tried; the test fails listing each one that went wrong.
+all_fail_with() {
+	local opt=$1 template=$2 v message bad=()
+	shift 2
+	mkdir -p d
+	for v in "$@"; do
+		# shellcheck disable=SC2059
+		printf -v message "$template" "$v"
+		run_wx -q "$opt" "$v" d
+		if [[ $status != 1 || -n $output || $stderr != "$message" ]]; then
+			bad+=("$opt '$v': status $status, stderr '$stderr'; expected status 1, '$message'")
+		fi
+	done
+	((${#bad[@]} == 0)) || fail "$(printf '%s\n' "${bad[@]}")"
+}
+
+# --- paths ----------------------------------------------------------------------
+
+@test "missing path: cannot watch 'nosuch': No such file or directory" {
+	fails_with "watchx: cannot watch 'nosuch': No such file or directory" nosuch
+}
+
+@test "missing path without -q: the message after 'Setting up watches.', not established" {
+	run_wx nosuch
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" $'Setting up watches.\nwatchx: cannot watch \'nosuch\': No such file or directory'
+}
+
+@test "a missing path after a good one: the bad one is named, nothing is watched" {
+	mkdir d
+	fails_with "watchx: cannot watch 'gone/x': No such file or directory" d gone/x
+}
+
+@test "a path through a file: Not a directory" {
+	touch f
+	fails_with "watchx: cannot watch 'f/x': Not a directory" f/x
+}
+
+@test "a dangling symbolic link: No such file or directory; with -P it is watched" {
+	ln -s nowhere l
+	fails_with "watchx: cannot watch 'l': No such file or directory" l
+	run_wx -q -P --no-tick -t 0.1 l
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+}
+
+@test "the path in a message is escaped like in events" {
+	fails_with "watchx: cannot watch 'no\\nsuch\\t\\001\\377': No such file or directory" \
+		$'no\nsuch\t\001\377'
+}
+
+@test "unreadable directory, as user nobody: Permission denied" {
+	need_root
+	# $BATS_TEST_TMPDIR may sit below a directory only root can enter: work
+	# in a scratch directory everyone can reach, with a copy of the binary.
+	WX_SCRATCH=$(mktemp -d /tmp/watchx-test.XXXXXX)
+	chmod 755 "$WX_SCRATCH"
+	cp "$WATCHX" "$WX_SCRATCH/watchx"
+	chmod 755 "$WX_SCRATCH/watchx"
+	mkdir -m 755 "$WX_SCRATCH/ok"
+	mkdir -m 000 "$WX_SCRATCH/d"
+	mkdir -m 700 "$WX_SCRATCH/priv"
+	mkdir -m 755 "$WX_SCRATCH/priv/in"
+	cd "$WX_SCRATCH"
+	local as_nobody=(timeout -k 1 10 setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+	# First show that nobody can run watchx here at all.
+	run --separate-stderr "${as_nobody[@]}" ./watchx -q --no-tick -t 0.1 ok
+	assert_equal "nobody watching ok: $status $stderr" "nobody watching ok: 2 "
+
+	run --separate-stderr "${as_nobody[@]}" ./watchx -q d
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "watchx: cannot watch 'd': Permission denied"
+
+	run --separate-stderr "${as_nobody[@]}" ./watchx -q priv/in
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: cannot watch 'priv/in': Permission denied"
+}
+
+# --- event names ----------------------------------------------------------------
+
+# unknown_event OPTION ITEM ARG: the message names the option, the item and
+# lists every valid event name.
+unknown_event() {
+	local opt=$1 item=$2 arg=$3 name
+	mkdir -p d
+	run_wx -q "$opt" "$arg" d
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	[[ $stderr == "watchx: $opt: unknown event '$item'; valid events: "* ]] ||
+		fail "unexpected message: $stderr"
+	for name in access modify attrib close_write close_nowrite open moved_from \
+		moved_to create delete delete_self move_self unmount ignored close \
+		move all; do
+		[[ $stderr =~ [:,]\ $name(,|$) ]] || fail "'$name' not listed in: $stderr"
+	done
+}
+
+@test "-e foo: unknown event 'foo', with the valid names" {
+	unknown_event -e foo foo
+}
+
+@test "-x foo: unknown event 'foo', with the valid names" {
+	unknown_event -x foo foo
+}
+
+@test "-e create,bogus: the bad item of a list is named" {
+	unknown_event -e bogus create,bogus
+}
+
+@test "-e IN_ alone, IN_CLOSE_WRITEX, isdir are unknown" {
+	unknown_event -e IN_ IN_
+	unknown_event -e IN_CLOSE_WRITEX IN_CLOSE_WRITEX
+	unknown_event -e isdir isdir
+}
+
+@test "-e with an empty item is an error" {
+	mkdir d
+	local arg
+	for arg in "" "create,," "create," ",create"; do
+		run_wx -q -e "$arg" d
+		assert_equal "-e '$arg': $status" "-e '$arg': 1"
+		[[ $stderr == "watchx: -e: "* ]] || fail "-e '$arg': unexpected message: $stderr"
+	done
+}
+
+# --- numbers --------------------------------------------------------------------
+
+@test "-t: malformed and negative seconds are invalid" {
+	all_fail_with -t "watchx: -t: invalid number of seconds '%s'" \
+		abc -1 -0.5 1e3 0x10 +1 " 1" "1 " "" . 1.2.3 inf nan 1,5
+}
+
+@test "--timeout=abc: the same message" {
+	mkdir d
+	fails_with "watchx: -t: invalid number of seconds 'abc'" --timeout=abc d
+}
+
+@test "-b: malformed and negative seconds are invalid" {
+	all_fail_with -b "watchx: -b: invalid number of seconds '%s'" \
+		abc -1 -0.1 1e3 0x10 +1 "" .
+}
+
+@test "-b 0: seconds must be greater than 0" {
+	all_fail_with -b "watchx: -b: seconds must be greater than 0: '%s'" \
+		0 0.0 .000 00
+}
+
+@test "-t: seconds above 1000000000 are too large" {
+	all_fail_with -t "watchx: -t: '%s' seconds is too large (at most 1000000000)" \
+		1000000001 1000000000.5 99999999999999999999
+}
+
+@test "-b: seconds above 1000000000 are too large" {
+	all_fail_with -b "watchx: -b: '%s' seconds is too large (at most 1000000000)" \
+		1000000001 1000000000.5 99999999999999999999
+}
+
+@test "-t 1000000000, the largest timeout, does not fire at once" {
+	mkdir d
+	wx_start -t 1000000000 -b 0.05 d
+	wait_for_lines "$OUT" 3
+	_alive "$WX_PID" || fail "watchx ended"
+	wx_stop
+}
+
+@test "-n 0: count '0' is too small; negative too" {
+	mkdir d
+	fails_with "watchx: -n: count '0' is too small" -n 0 d
+	fails_with "watchx: -n: count '-1' is too small" -n -1 d
+}
+
+@test "-n: malformed counts are invalid (plain decimal digits only)" {
+	all_fail_with -n "watchx: -n: count '%s' is invalid" \
+		x "" 1.5 0x10 1e3 12abc +1 " 1" "1 "
+}
+
+@test "-n 9223372036854775808: too large" {
+	mkdir d
+	fails_with "watchx: -n: count '9223372036854775808' is too large" \
+		-n 9223372036854775808 d
+}
+
+# --- kernel limits --------------------------------------------------------------
+
+@test "ENOSPC: out of inotify watches names the path and max_user_watches" {
+	need_userns
+	mkdir d1 d2 d3
+	local limit
+	limit=$(</proc/sys/fs/inotify/max_user_watches)
+	# In a user namespace of its own, watchx may hold only 2 watches.
+	run --separate-stderr timeout -k 1 10 unshare -U -r sh -c \
+		'echo 2 >/proc/sys/user/max_inotify_watches && exec "$0" -q d1 d2 d3' \
+		"$WATCHX"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "watchx: cannot watch 'd3': inotify watch limit reached (/proc/sys/fs/inotify/max_user_watches is $limit)"
+}
+
+@test "EMFILE: no inotify instance left names max_user_instances" {
+	need_userns
+	mkdir d
+	local limit
+	limit=$(</proc/sys/fs/inotify/max_user_instances)
+	run --separate-stderr timeout -k 1 10 unshare -U -r sh -c \
+		'echo 0 >/proc/sys/user/max_inotify_instances && exec "$0" -q d' \
+		"$WATCHX"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "watchx: inotify_init1: Too many open files (limit of inotify instances: /proc/sys/fs/inotify/max_user_instances is $limit; or the open file limit)"
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The bash completion (completions/watchx.bash) and the man page agree with
+# the options watchx itself knows.
+
+load helper
+
+COMPLETION=$BATS_TEST_DIRNAME/../completions/watchx.bash
+MANPAGE=$BATS_TEST_DIRNAME/../man/watchx.1
+
+# complete_words WORD...: in a fresh bash, source the completion, find the
+# function `complete -p watchx' names, call it as bash would for the command
+# line WORD... with the cursor at the end of the last word; print COMPREPLY,
+# one candidate a line.
+complete_words() {
+	bash -c '
+		source "$1" || exit 90
+		shift
+		spec=$(complete -p watchx) || exit 91
+		[[ $spec == *" -F "* ]] || exit 92
+		func=${spec##* -F }
+		func=${func%% *}
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		"$func" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}"
+	' bash "$COMPLETION" "$@"
+}
+
+# help_long_options: every long option `watchx --help' prints, one a line.
+help_long_options() {
+	"$WATCHX" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u
+}
+
+# man_text: the man page rendered as plain ASCII.
+man_text() {
+	mandoc -Tascii "$MANPAGE" | sed 's/.\x08//g'
+}
+
+@test "completion: --ti completes to --timeout" {
+	run complete_words watchx --ti
+	assert_success
+	assert_output -- "--timeout"
+}
+
+@test "completion: -e cre completes to create" {
+	run complete_words watchx -e cre
+	assert_success
+	assert_output "create"
+}
+
+@test "completion: -x cre and --event cre complete to create too" {
+	run complete_words watchx -x cre
+	assert_success
+	assert_output "create"
+	run complete_words watchx -q --event cre
+	assert_success
+	assert_output "create"
+}
+
+@test "completion: -- offers every long option of --help" {
+	local opts
+	opts=$(help_long_options)
+	[[ -n $opts ]] || fail "no long option in watchx --help"
+	run complete_words watchx --
+	assert_success
+	local opt
+	for opt in $opts; do
+		assert_line -- "$opt"
+	done
+}
+
+@test "man page: mentions every long option of --help" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	local opts text opt missing=()
+	opts=$(help_long_options)
+	[[ -n $opts ]] || fail "no long option in watchx --help"
+	text=$(man_text)
+	for opt in $opts; do
+		grep -qE -- "(^|[^a-z-])$opt([^a-z-]|\$)" <<<"$text" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) || fail "not in man/watchx.1: ${missing[*]}"
+}
