@@ -60,7 +60,7 @@ deps:
 # Build, then watch the current directory until interrupted.
 run: deps
 	@$(MAKE) --no-print-directory watchx
-	./watchx .
+	./watchx -r .
 
 # The one test command: warnings as errors, man page lint, the bats suite
 # (which also exercises the completions).

@@ -32,7 +32,8 @@
 
 struct frame {
 	struct watch	*w;
-	int		 fd;		/* O_PATH; pins the directory */
+	int		 fd;		/* open for listing and below */
+	int		 pin;		/* O_PATH, first frame only; else -1 */
 	char		*subdirs;	/* names to descend into, NUL-separated */
 	size_t		 len;
 	size_t		 size;
@@ -47,10 +48,12 @@ struct walk {
 	int		 live;		/* a new directory, not the start-up walk */
 };
 
+/* A path to name below the directory open as fd, or to fd itself. */
 static void
-proc_path(char *buf, size_t size, int fd)
+proc_path(char *buf, size_t size, int fd, const char *name)
 {
-	snprintf(buf, size, "/proc/self/fd/%d", fd);
+	snprintf(buf, size, "/proc/self/fd/%d%s%s", fd, *name ? "/" : "",
+	    name);
 }
 
 static void
@@ -87,17 +90,11 @@ list(struct walk *wk, struct frame *f)
 	struct stat	 st;
 	ssize_t		 n, off;
 	size_t		 len;
-	int		 lfd, calls = 0, type;
+	int		 calls = 0, type;
 
-	if ((lfd = openat(f->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
-		if (!(wk->live && errno == ENOENT))
-			watch_warn(ws, f->w, "", 0, errno);
-		return 0;
-	}
 	for (;;) {
 		calls++;
-		if ((n = getdents64(lfd, buf, sizeof(buf))) <= 0) {
+		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {
 			/* A new directory may be gone again already. */
 			if (n == -1 && !(wk->live && errno == ENOENT))
 				watch_warn(ws, f->w, "", 0, errno);
@@ -110,7 +107,7 @@ list(struct walk *wk, struct frame *f)
 				continue;
 			type = d->d_type;
 			if (type == DT_UNKNOWN) {
-				if (fstatat(lfd, d->d_name, &st,
+				if (fstatat(f->fd, d->d_name, &st,
 				    AT_SYMLINK_NOFOLLOW) == -1)
 					continue;
 				type = IFTODT(st.st_mode);
@@ -124,13 +121,15 @@ list(struct walk *wk, struct frame *f)
 				add_subdir(f, d->d_name, len);
 		}
 	}
-	close(lfd);
 	return calls;
 }
 
-/* Start on directory w, pinned by fd: list it and stack it. */
+/*
+ * Start on directory w, open for listing as fd (and pinned by an O_PATH
+ * pin if it is the first of the walk): list it and stack it.
+ */
 static int
-push(struct walk *wk, struct watch *w, int fd)
+push(struct walk *wk, struct watch *w, int pin, int fd)
 {
 	struct frame	*f;
 	size_t		 size;
@@ -146,68 +145,74 @@ push(struct walk *wk, struct watch *w, int fd)
 	f = &wk->stack[wk->depth++];
 	memset(f, 0, sizeof(*f));
 	f->w = w;
+	f->pin = pin;
 	f->fd = fd;
 	return list(wk, f);
 }
 
-/* The subtree of the top frame is done: give it its full mask. */
+/*
+ * The subtree of the top frame is done.  Close it while its watch is still
+ * quiet, so the close is not seen, then give the watch its full mask,
+ * reaching the directory through its parent's descriptor (or its pin).
+ */
 static void
 pop(struct walk *wk)
 {
+	struct watchset	*ws = wk->ws;
 	struct frame	*f = &wk->stack[--wk->depth];
-	char		 proc[64];
+	char		 proc[64 + NAME_MAX];
+	int		 wd;
 
-	if (wk->ws->dirmask & WATCH_QUIET) {
-		proc_path(proc, sizeof(proc), f->fd);
-		inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
-	}
 	close(f->fd);
+	if (ws->dirmask & WATCH_QUIET) {
+		if (f->pin != -1)
+			proc_path(proc, sizeof(proc), f->pin, "");
+		else
+			proc_path(proc, sizeof(proc),
+			    wk->stack[wk->depth - 1].fd, f->w->name);
+		wd = inotify_add_watch(ws->fd, proc,
+		    ws->dirmask | (f->pin == -1 ? IN_DONT_FOLLOW : 0));
+		/* Renamed meanwhile: something else took the name. */
+		if (wd != -1 && wd != f->w->wd && watchset_find(ws, wd) == NULL)
+			inotify_rm_watch(ws->fd, wd);
+	}
+	if (f->pin != -1)
+		close(f->pin);
 	free(f->subdirs);
 }
 
 /*
- * Watch the directory pinned by fd as parent's entry name, with the quiet
- * mask.  Returns NULL, with fd closed, when it cannot be watched or is
- * already (a directory reached twice keeps its first path).
+ * Parent's sub-directory name, below the open directory dirfd: watch it
+ * with the quiet mask, then open it for listing.  Returns its descriptor,
+ * or -1 when it cannot be watched or is already (a directory reached twice
+ * keeps its first path).  Adding the watch by name first means a
+ * directory that is watched already is not even opened.
  */
-static struct watch *
-watch_dir(struct walk *wk, struct watch *parent, const char *name,
-    size_t len, int fd)
+static int
+descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
+    size_t len, struct watch **w)
 {
 	struct watchset	*ws = wk->ws;
-	char		 proc[64];
-	int		 wd;
+	char		 proc[64 + NAME_MAX];
+	int		 wd, fd;
 
-	proc_path(proc, sizeof(proc), fd);
+	proc_path(proc, sizeof(proc), dirfd, name);
 	wd = inotify_add_watch(ws->fd, proc,
-	    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW | IN_MASK_CREATE);
 	if (wd == -1) {
-		if (errno != EEXIST)
+		if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
+		    errno == ENOTDIR || errno == ELOOP)))
 			watch_warn(ws, parent, name, len, errno);
 		/* Part of the tree unwatched from the start: not a run. */
 		if (errno == ENOSPC && !wk->live)
 			exit(1);
-		close(fd);
-		return NULL;
+		return -1;
 	}
-	return watch_new(ws, parent, wd, name, len);
-}
-
-/*
- * Open parent's entry name, found as target relative to dirfd, as an
- * O_PATH directory, not following links.
- */
-static int
-open_dir(struct walk *wk, int dirfd, const char *target, struct watch *parent,
-    const char *name, size_t len)
-{
-	int	 fd;
-
-	fd = openat(dirfd, target, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	*w = watch_new(ws, parent, wd, name, len);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (fd == -1 && !(wk->live && (errno == ENOENT || errno == ENOTDIR ||
-	    errno == ELOOP)))
-		watch_warn(wk->ws, parent, name, len, errno);
+	if (fd == -1 && !(wk->live && errno == ENOENT))
+		watch_warn(ws, parent, name, len, errno);
 	return fd;
 }
 
@@ -245,23 +250,44 @@ run(struct walk *wk)
 		f->off += len + 1;
 		if (pruned(wk->ws, f->w, name, len))
 			continue;
-		if ((fd = open_dir(wk, f->fd, name, f->w, name, len)) == -1)
-			continue;
-		if ((w = watch_dir(wk, f->w, name, len, fd)) != NULL)
-			push(wk, w, fd);
+		if ((fd = descend(wk, f->fd, f->w, name, len, &w)) != -1)
+			push(wk, w, -1, fd);
 	}
 	free(wk->stack);
 }
 
-/* Walk the tree below root w, pinned by fd, at start-up. */
+/*
+ * Open the directory pinned by pin for listing.  If it cannot be, its
+ * watch gets its full mask at once and pin is closed.
+ */
+static int
+open_list(struct walk *wk, struct watch *w, int pin)
+{
+	char	 proc[64];
+	int	 fd;
+
+	if ((fd = openat(pin, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		return fd;
+	if (!(wk->live && errno == ENOENT))
+		watch_warn(wk->ws, w, "", 0, errno);
+	proc_path(proc, sizeof(proc), pin, "");
+	inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
+	close(pin);
+	return -1;
+}
+
+/* Walk the tree below root w, pinned by pin, at start-up. */
 int
-walk_root(struct watchset *ws, struct watch *w, int fd)
+walk_root(struct watchset *ws, struct watch *w, int pin)
 {
 	struct walk	 wk;
+	int		 fd;
 
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
-	push(&wk, w, fd);
+	if ((fd = open_list(&wk, w, pin)) == -1)
+		return 0;
+	push(&wk, w, pin, fd);
 	run(&wk);
 	return 0;
 }
@@ -310,7 +336,7 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	const char	*dir;
 	char		 path[PATH_MAX], proc[64];
 	size_t		 dirlen;
-	int		 fd, dirfd, calls, queued, wd;
+	int		 pin, dirfd, fd, calls, queued, wd;
 
 	if (pruned(ws, parent, name, len))
 		return NULL;
@@ -318,37 +344,42 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	wk.ws = ws;
 	wk.live = 1;
 
+	/* O_PATH: opening it is not an event, for it or for parent. */
 	dir = watch_path(ws, parent, &dirlen);
 	if (dirlen + len + 2 <= sizeof(path)) {
 		snprintf(path, sizeof(path), "%.*s%s%s", (int)dirlen, dir,
 		    dir[dirlen - 1] == '/' ? "" : "/", name);
-		fd = open_dir(&wk, AT_FDCWD, path, parent, name, len);
-	} else {
-		if ((dirfd = open_chain(ws, parent)) == -1)
-			return NULL;
-		fd = open_dir(&wk, dirfd, name, parent, name, len);
+		dirfd = AT_FDCWD;
+	} else if ((dirfd = open_chain(ws, parent)) == -1)
+		return NULL;
+	pin = openat(dirfd, dirfd == AT_FDCWD ? path : name, O_PATH |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (pin == -1 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+		watch_warn(ws, parent, name, len, errno);
+	if (dirfd != AT_FDCWD)
 		close(dirfd);
-	}
-	if (fd == -1)
+	if (pin == -1)
 		return NULL;
 
-	proc_path(proc, sizeof(proc), fd);
+	proc_path(proc, sizeof(proc), pin, "");
 	wd = inotify_add_watch(ws->fd, proc,
 	    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
 	if (wd == -1 && errno == EEXIST) {
 		wd = inotify_add_watch(ws->fd, proc, ws->dirmask);
-		close(fd);
+		close(pin);
 		return wd == -1 ? NULL : watchset_find(ws, wd);
 	}
 	if (wd == -1) {
 		watch_warn(ws, parent, name, len, errno);
-		close(fd);
+		close(pin);
 		return NULL;
 	}
 	w = watch_new(ws, parent, wd, name, len);
-	calls = push(&wk, w, fd);
-	tree_expect(ws, parent, name, len, calls);
+	if ((fd = open_list(&wk, w, pin)) == -1)
+		return NULL;
+	calls = push(&wk, w, pin, fd);
 	run(&wk);
+	tree_expect(ws, parent, name, len, calls);
 
 	/* The listing's events are all queued by now. */
 	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
