@@ -40,6 +40,7 @@ struct loop {
 	struct output		*out;
 	struct filter		*filter;	/* NULL: no globs */
 	struct pairs		 pairs;
+	struct timespec		 when;		/* of the current batch */
 	uint32_t		 print;		/* bits that are printed */
 	long long		 printed;
 	int			 status;	/* exit status, -1 while running */
@@ -89,6 +90,7 @@ release_pairs(struct loop *l, int64_t now)
 	while (pair_expired(&l->pairs, now, &p)) {
 		p.ev.from = NULL;
 		p.ev.fromlen = 0;
+		p.ev.when = &p.when;
 		if (l->status == -1)
 			print(l, &p.ev);
 		pair_free(&p);
@@ -125,7 +127,8 @@ emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
 
 	if (l->cfg->pair_moves && ie->cookie != 0) {
 		if (ie->mask & IN_MOVED_FROM) {
-			pair_hold(&l->pairs, &ev, clock_ns() + PAIR_WAIT);
+			pair_hold(&l->pairs, &ev, &l->when,
+			    clock_ns() + PAIR_WAIT);
 			return;
 		}
 		if ((ie->mask & IN_MOVED_TO) &&
@@ -211,7 +214,7 @@ drain(struct loop *l, int maxreads)
 			err(1, "read inotify");
 		}
 		l->ws->readpos += n;
-		output_time(l->out);
+		output_time(l->out, &l->when);
 		for (p = buf; p < buf + n; p += sizeof(*ie) + ie->len) {
 			ie = (const struct inotify_event *)p;
 			l->ws->pos += sizeof(*ie) + ie->len;

@@ -153,7 +153,7 @@ static void
 read_paths(struct config *cfg, const char *file)
 {
 	FILE	*f;
-	char	*line = NULL;
+	char	*line = NULL, *copy;
 	size_t	 size = 0;
 	ssize_t	 len;
 
@@ -164,11 +164,13 @@ read_paths(struct config *cfg, const char *file)
 	while ((len = getline(&line, &size, f)) != -1) {
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (len > 0 && (line = strdup(line)) == NULL)
+		if (len == 0)
+			continue;
+		if ((copy = strdup(line)) == NULL)
 			err(1, NULL);
-		if (len > 0)
-			add_path(cfg, line);
+		add_path(cfg, copy);
 	}
+	free(line);
 	if (ferror(f))
 		err(1, "--fromfile: %s", file);
 	if (f != stdin)
@@ -318,13 +320,13 @@ output_setup(const struct config *cfg, struct output *out)
 	char		 msg[512];
 	int		 fd = STDOUT_FILENO;
 
-	if (cfg->outfile != NULL && (fd = open(cfg->outfile,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) == -1)
-		err(1, "-o: %s", cfg->outfile);
 	output_init(out, fd);
 	if (cfg->format != NULL &&
 	    output_format(out, cfg->format, msg, sizeof(msg)) == -1)
 		errx(1, "-f: %s", msg);
+	if (cfg->outfile != NULL && (out->fd = fd = open(cfg->outfile,
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) == -1)
+		err(1, "-o: %s", cfg->outfile);
 	if (cfg->json)
 		out->mode = OUTPUT_JSON;
 	if (cfg->null) {

@@ -132,37 +132,40 @@ output_format(struct output *o, const char *fmt, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* The events of one read batch happened now; %T and "time" say so. */
+/*
+ * The events of one read batch happened now; %T and "time" say so.  The
+ * time is also stored in *when for events printed later than their batch.
+ */
 void
-output_time(struct output *o)
+output_time(struct output *o, struct timespec *when)
 {
 	clock_gettime(CLOCK_REALTIME, &o->when);
+	*when = o->when;
 	o->timelen = (size_t)-1;
 }
 
-static void
-format_time(struct output *o)
+/* Format ts into buf (of size sizeof(o->time)); returns the length. */
+static size_t
+format_time(const struct output *o, const struct timespec *ts, char *buf)
 {
 	struct tm	 tm;
 	long		 off;
 	size_t		 n;
 
-	localtime_r(&o->when.tv_sec, &tm);
+	localtime_r(&ts->tv_sec, &tm);
 	if (o->timefmt != NULL) {
 		/* The user's own format, by design. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		o->timelen = strftime(o->time, sizeof(o->time), o->timefmt,
-		    &tm);
+		return strftime(buf, sizeof(o->time), o->timefmt, &tm);
 #pragma GCC diagnostic pop
-		return;
 	}
-	n = strftime(o->time, sizeof(o->time), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = strftime(buf, sizeof(o->time), "%Y-%m-%dT%H:%M:%S", &tm);
 	off = tm.tm_gmtoff / 60;
-	n += snprintf(o->time + n, sizeof(o->time) - n, ".%06ld%c%02ld:%02ld",
-	    o->when.tv_nsec / 1000, off < 0 ? '-' : '+',
+	n += snprintf(buf + n, sizeof(o->time) - n, ".%06ld%c%02ld:%02ld",
+	    ts->tv_nsec / 1000, off < 0 ? '-' : '+',
 	    labs(off) / 60, labs(off) % 60);
-	o->timelen = n;
+	return n;
 }
 
 /* Make room for need more bytes, writing out what is there if it is much. */
@@ -257,13 +260,28 @@ put_path(const struct output *o, char *p, const struct event *ev)
 	return put_str(o, p, ev->name, ev->namelen);
 }
 
+/* The time of ev: its batch's, formatted once per batch. */
 static char *
-put_time(struct output *o, char *p)
+put_time(struct output *o, char *p, const struct event *ev, int json)
 {
-	if (o->timelen == (size_t)-1)
-		format_time(o);
-	memcpy(p, o->time, o->timelen);
-	return p + o->timelen;
+	char		 buf[sizeof(o->time)];
+	const char	*t = buf;
+	size_t		 len;
+	int		 lossy = 0;
+
+	if (ev->when != NULL)
+		len = format_time(o, ev->when, buf);
+	else {
+		if (o->timelen == (size_t)-1)
+			o->timelen = format_time(o, &o->when, o->time);
+		t = o->time;
+		len = o->timelen;
+	}
+	/* --timefmt may hold anything: keep the JSON valid. */
+	if (json)
+		return p + escape_json(p, t, len, &lossy);
+	memcpy(p, t, len);
+	return p + len;
 }
 
 /* wd TAB mask TAB cookie TAB names TAB watch-path TAB filename [TAB from] */
@@ -332,7 +350,7 @@ put_format(struct output *o, char *p, const struct event *ev)
 			p = put_str(o, p, ev->from, ev->fromlen);
 			break;
 		case 'T':
-			p = put_time(o, p);
+			p = put_time(o, p, ev, 0);
 			break;
 		}
 	}
@@ -399,7 +417,7 @@ put_json(struct output *o, char *p, const struct event *ev)
 	if (ev->from != NULL && ev->fromlen > 0)
 		p = put_json_str(p, "from", ev->from, ev->fromlen, "", 0);
 	p += sprintf(p, ",\"time\":\"");
-	p = put_time(o, p);
+	p = put_time(o, p, ev, 1);
 	*p++ = '"';
 	*p++ = '}';
 	return p;
@@ -412,7 +430,8 @@ output_event(struct output *o, const struct event *ev)
 	char	*p;
 
 	/* Each op at most one value; JSON and base64 are the widest. */
-	if (reserve(o, 512 + o->litlen + EVENTS_NAMES_MAX * 2 + sizeof(o->time) +
+	if (reserve(o, 512 + o->litlen + EVENTS_NAMES_MAX * 2 +
+	    ESCAPE_JSON_MAX(sizeof(o->time)) +
 	    (o->nops + 4) * (ESCAPE_JSON_MAX(text) + ESCAPE_BASE64_MAX(text) +
 	    NUM_MAX + COLOR_MAX + 32)) == -1)
 		return -1;

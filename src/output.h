@@ -20,6 +20,7 @@ struct event {
 	size_t		 pathlen;
 	const char	*from;		/* --pair-moves: the old full path */
 	size_t		 fromlen;
+	const struct timespec *when;	/* NULL: the current read batch */
 };
 
 enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON };
@@ -49,7 +50,7 @@ struct output {
 
 void	 output_init(struct output *, int);
 int	 output_format(struct output *, const char *, char *, size_t);
-void	 output_time(struct output *);
+void	 output_time(struct output *, struct timespec *);
 int	 output_event(struct output *, const struct event *);
 int	 output_tick(struct output *);
 int	 output_flush(struct output *);

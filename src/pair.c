@@ -12,7 +12,8 @@
 
 /* Keep a copy of ev, with its full path as the future "from". */
 void
-pair_hold(struct pairs *pr, const struct event *ev, int64_t deadline)
+pair_hold(struct pairs *pr, const struct event *ev,
+    const struct timespec *when, int64_t deadline)
 {
 	struct pending	*p;
 	char		*s;
@@ -24,6 +25,7 @@ pair_hold(struct pairs *pr, const struct event *ev, int64_t deadline)
 	pr->v = p;
 	p += pr->n++;
 	p->ev = *ev;
+	p->when = *when;
 	p->deadline = deadline;
 
 	/* path NUL name NUL path/name NUL */

@@ -11,6 +11,7 @@
 struct pending {
 	struct event	 ev;		/* strings point into store */
 	char		*store;
+	struct timespec	 when;		/* of its read batch */
 	int64_t		 deadline;
 };
 
@@ -19,7 +20,8 @@ struct pairs {
 	size_t		 n;
 };
 
-void	 pair_hold(struct pairs *, const struct event *, int64_t);
+void	 pair_hold(struct pairs *, const struct event *,
+	    const struct timespec *, int64_t);
 int	 pair_take(struct pairs *, uint32_t, struct pending *);
 int	 pair_expired(struct pairs *, int64_t, struct pending *);
 int64_t	 pair_deadline(const struct pairs *);

@@ -38,8 +38,8 @@ man_text() {
 	mandoc -Tascii "$MANPAGE" | sed 's/.\x08//g'
 }
 
-@test "completion: --ti completes to --timeout" {
-	run complete_words watchx --ti
+@test "completion: --timeo completes to --timeout" {
+	run complete_words watchx --timeo
 	assert_success
 	assert_output -- "--timeout"
 }
