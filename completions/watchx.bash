@@ -57,36 +57,89 @@ _watchx_files()
 	done < <(compgen -f -- "$cur")
 }
 
+# _watchx_when word
+#	Complete the argument of --color.
+_watchx_when()
+{
+	mapfile -t COMPREPLY < <(compgen -W 'always auto never' -- "$1")
+}
+
+# _watchx_kind option
+#	The kind of argument the option (a short letter, or a full long name)
+#	takes: event, number, file, when, free; nothing if it takes none.
+_watchx_kind()
+{
+	case $1 in
+	e | x | event | exit-on) echo event ;;
+	b | n | t | block | count | timeout) echo number ;;
+	o | outfile | fromfile) echo file ;;
+	color) echo when ;;
+	f | format | timefmt | include | exclude) echo free ;;
+	esac
+}
+
 # _watchx_takes word
-#	Print `event' if word is an option whose argument is an event list,
-#	`number' if its argument is a number.  getopt_long takes any
-#	unambiguous prefix of a long option, and short options may be
-#	bundled, as in `-qe'.
+#	Print the kind of argument (see _watchx_kind) the option word takes
+#	in the next word.  getopt_long takes any unambiguous prefix of a long
+#	option, and short options may be bundled, as in `-qe'.
 _watchx_takes()
 {
-	local w=$1
+	local w=$1 o
+	local -a found
 
-	if [[ $w =~ ^-[PqrhV]*[ex]$ ]]; then
-		echo event
-	elif [[ $w =~ ^-[PqrhV]*[bnt]$ ]]; then
-		echo number
-	elif ((${#w} >= 3)); then
-		case $w in
-		--*=*) ;;
-		--e*) [[ --event == "$w"* || --exit-on == "$w"* ]] && echo event ;;
-		--b*) [[ --block == "$w"* ]] && echo number ;;
-		--c*) [[ --count == "$w"* ]] && echo number ;;
-		--t*) [[ --timeout == "$w"* ]] && echo number ;;
-		esac
+	if [[ $w =~ ^-[0jPqrhV]*([befnotx])$ ]]; then
+		_watchx_kind "${BASH_REMATCH[1]}"
+	elif [[ $w == --?* && $w != *=* ]]; then
+		for o in $_watchx_longopts; do
+			if [[ $o == "$w" ]]; then
+				found=("$o")
+				break
+			fi
+			[[ $o == "$w"* ]] && found+=("$o")
+		done
+		((${#found[@]} == 1)) && _watchx_kind "${found[0]#--}"
 	fi
 }
 
+# _watchx_arg kind prefix word
+#	Complete word, the argument of an option that takes kind, with
+#	prefix (the option glued to it) in front of every candidate.
+_watchx_arg()
+{
+	local kind=$1 prefix=$2 word=$3 i
+
+	case $kind in
+	event)
+		_watchx_events "$prefix" "$word"
+		;;
+	file)
+		_watchx_files "$word"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$prefix${COMPREPLY[i]}
+		done
+		;;
+	when)
+		_watchx_when "$word"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$prefix${COMPREPLY[i]}
+		done
+		;;
+	*)
+		# A number, a format or a glob: nothing sensible to offer.
+		COMPREPLY=()
+		;;
+	esac
+}
+
+_watchx_shortopts='-0 -b -e -f -h -j -n -o -P -q -r -t -V -x'
+_watchx_longopts='--block --color --count --event --exclude --exit-on
+    --format --fromfile --help --include --json --no-dereference --no-tick
+    --null --outfile --pair-moves --quiet --recursive --timefmt --timeout
+    --version'
+
 _watchx()
 {
-	local cur prev i
-	local shortopts='-b -e -h -n -P -q -r -t -V -x'
-	local longopts='--block --count --event --exit-on --help
-	    --no-dereference --no-tick --quiet --recursive --timeout --version'
+	local cur prev i kind
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -112,45 +165,37 @@ _watchx()
 	fi
 
 	# The argument of an option, in a word of its own.
-	case $(_watchx_takes "${prev%=}") in
-	event)
-		_watchx_events "" "$cur"
+	kind=$(_watchx_takes "${prev%=}")
+	if [[ -n $kind ]]; then
+		_watchx_arg "$kind" "" "$cur"
 		return 0
-		;;
-	number)
-		COMPREPLY=()
-		return 0
-		;;
-	esac
+	fi
 	# A `=' after any other option: nothing sensible to offer.
 	if [[ $prev == --*= ]]; then
 		COMPREPLY=()
 		return 0
 	fi
 
-	# The argument glued to its option: `--event=cre', `-ecre', `-t5'.
+	# The argument glued to its option: `--event=cre', `-ecre', `-t5',
+	# `-ofile'.
 	if [[ $cur =~ ^(--[a-z-]+=)(.*)$ ]]; then
-		case $(_watchx_takes "${BASH_REMATCH[1]%=}") in
-		event)	_watchx_events "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" ;;
-		*)	COMPREPLY=() ;;
-		esac
+		_watchx_arg "$(_watchx_takes "${BASH_REMATCH[1]%=}")" \
+		    "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 		return 0
 	fi
-	if [[ $cur =~ ^(-[PqrhV]*[ex])(.+)$ ]]; then
-		_watchx_events "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-		return 0
-	fi
-	if [[ $cur =~ ^-[PqrhV]*[bnt]. ]]; then
-		COMPREPLY=()
+	if [[ $cur =~ ^(-[0jPqrhV]*[befnotx])(.+)$ ]]; then
+		_watchx_arg "$(_watchx_takes "${BASH_REMATCH[1]}")" \
+		    "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 		return 0
 	fi
 
 	case $cur in
 	--*)
-		mapfile -t COMPREPLY < <(compgen -W "$longopts" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "$_watchx_longopts" -- "$cur")
 		;;
 	-*)
-		mapfile -t COMPREPLY < <(compgen -W "$shortopts $longopts" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W \
+		    "$_watchx_shortopts $_watchx_longopts" -- "$cur")
 		;;
 	*)
 		_watchx_files "$cur"

@@ -7,7 +7,7 @@
 function __watchx_events
     set -l token (commandline -ct)
     # The token may still hold its option: `--event=cre', `-ecre'.
-    set -l opt (string match -r -- '^(?:--[a-z-]+=|-[PqrhV]*[ex])' $token)
+    set -l opt (string match -r -- '^(?:--[a-z-]+=|-[0jPqrhV]*[ex])' $token)
     set -l list (string replace -- "$opt" '' $token)
     set -l head (string match -r -- '^.*,' $list)
     for e in access\t'file was read' \
@@ -36,7 +36,17 @@ complete -c watchx -s V -l version -d 'Print version, then exit'
 complete -c watchx -s P -l no-dereference -d 'Watch a symbolic link itself'
 complete -c watchx -s q -l quiet -d 'No status messages on stderr'
 complete -c watchx -s r -l recursive -d 'Watch every directory below each path'
-complete -c watchx -l no-tick -d 'Print no empty tick lines'
+complete -c watchx -l no-tick -d 'Print no empty tick records'
+complete -c watchx -s 0 -l null -d 'End records with NUL, write names raw'
+complete -c watchx -s j -l json -d 'Print one JSON object per event'
+complete -c watchx -l pair-moves -d 'Print a move as one record with the old path'
+complete -c watchx -s f -l format -x -d 'Print with this format: %d %m %x %c %l %e %w %f %p %P %T %%'
+complete -c watchx -l timefmt -x -d 'strftime(3) format of %T and the JSON time'
+complete -c watchx -s o -l outfile -r -F -d 'Append to this file instead of stdout'
+complete -c watchx -l fromfile -r -F -d 'Read more paths from this file (- for stdin)'
+complete -c watchx -l include -x -d 'Print only events whose path matches this glob'
+complete -c watchx -l exclude -x -d 'Print no event whose path matches this glob'
+complete -c watchx -l color -x -a 'auto\t"colour on a terminal, unless NO_COLOR" always\t"colour even into pipes and files" never\t"no colour"' -d 'Colour the event names'
 complete -c watchx -s b -l block -x -d 'Length of an idle cycle (seconds)'
 complete -c watchx -s n -l count -x -d 'Exit 0 after this many events'
 complete -c watchx -s t -l timeout -x -d 'Exit 2 after this long without an event (seconds)'
