@@ -360,7 +360,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		if (sig)
 			die_by(sig);
 		if (l.status != -1)
-			return l.status;
+			break;
 
 		now = clock_ns();
 		if (l.printed != before) {
@@ -376,7 +376,14 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			if (next_tick <= now)
 				next_tick = now + cfg->block_ns;
 		}
-		if (now >= expire)
-			return 2;
+		if (now >= expire) {
+			l.status = 2;
+			break;
+		}
 	}
+	/* The watch set outlives this loop; leave it nothing of ours. */
+	ws->emit = NULL;
+	ws->replay = NULL;
+	ws->arg = NULL;
+	return l.status;
 }
