@@ -51,6 +51,22 @@ utf8_char(const unsigned char *s, size_t len)
 }
 
 /*
+ * The length of the run at s of printable ASCII other than also1 and
+ * also2, which the escapings copy as they are.
+ */
+static size_t
+plain(const unsigned char *s, size_t len, int also1, int also2)
+{
+	size_t	 n;
+
+	for (n = 0; n < len; n++)
+		if (s[n] < 0x20 || s[n] >= 0x7f || s[n] == also1 ||
+		    s[n] == also2)
+			break;
+	return n;
+}
+
+/*
  * Escape len bytes of src into dst, which has room for ESCAPE_MAX(len)
  * bytes.  Returns the length written; dst is not NUL-terminated.
  */
@@ -63,9 +79,9 @@ escape(char *dst, const char *src, size_t len)
 	int			 next;
 
 	for (i = 0; i < len; i += n) {
-		n = 1;
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
-			*d++ = s[i];
+		if ((n = plain(s + i, len - i, '\\', '\\')) > 0) {
+			memcpy(d, s + i, n);
+			d += n;
 			continue;
 		}
 		/* Valid UTF-8, but not the C1 controls U+0080..U+009F. */
@@ -97,11 +113,33 @@ escape_dup(const char *s)
 	return d;
 }
 
+/* The letter of a JSON short escape for c (\n for newline...), or 0. */
+static int
+json_short(unsigned int c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+		return c;
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	}
+	return 0;
+}
+
 /*
  * The contents of a JSON string (RFC 8259) for len bytes of src, into dst
  * with room for ESCAPE_JSON_MAX(len).  Control characters, DEL and the C1
- * controls are written as \u escapes; a byte that is not valid UTF-8
- * becomes U+FFFD and sets *lossy.
+ * controls are written as escapes; a byte that is not valid UTF-8 becomes
+ * U+FFFD and sets *lossy.
  */
 size_t
 escape_json(char *dst, const char *src, size_t len, int *lossy)
@@ -111,8 +149,14 @@ escape_json(char *dst, const char *src, size_t len, int *lossy)
 	char			*d = dst;
 	unsigned int		 c;
 	size_t			 i, n;
+	int			 e;
 
 	for (i = 0; i < len; i += n) {
+		if ((n = plain(s + i, len - i, '"', '\\')) > 0) {
+			memcpy(d, s + i, n);
+			d += n;
+			continue;
+		}
 		n = 1;
 		c = s[i];
 		if (c >= 0x80) {
@@ -123,42 +167,17 @@ escape_json(char *dst, const char *src, size_t len, int *lossy)
 				d += 3;
 				continue;
 			}
-			if (c == 0xc2 && s[i + 1] < 0xa0) {
-				c = s[i + 1];
-				goto unicode;
+			if (c != 0xc2 || s[i + 1] >= 0xa0) {
+				memcpy(d, s + i, n);
+				d += n;
+				continue;
 			}
-			memcpy(d, s + i, n);
-			d += n;
+			c = s[i + 1];	/* a C1 control */
+		} else if ((e = json_short(c)) != 0) {
+			*d++ = '\\';
+			*d++ = e;
 			continue;
 		}
-		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
-			*d++ = c;
-			continue;
-		}
-		*d++ = '\\';
-		switch (c) {
-		case '"':
-		case '\\':
-			*d++ = c;
-			continue;
-		case '\b':
-			*d++ = 'b';
-			continue;
-		case '\f':
-			*d++ = 'f';
-			continue;
-		case '\n':
-			*d++ = 'n';
-			continue;
-		case '\r':
-			*d++ = 'r';
-			continue;
-		case '\t':
-			*d++ = 't';
-			continue;
-		}
-		d--;
-unicode:
 		memcpy(d, "\\u00", 4);
 		d[4] = hex[c >> 4];
 		d[5] = hex[c & 0xf];

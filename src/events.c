@@ -44,29 +44,33 @@ static const struct name accepted[] = {
 };
 
 /* The printed name of each bit, indexed by bit number. */
-static const char *const bitname[32] = {
-	[0] = "IN_ACCESS",
-	[1] = "IN_MODIFY",
-	[2] = "IN_ATTRIB",
-	[3] = "IN_CLOSE_WRITE",
-	[4] = "IN_CLOSE_NOWRITE",
-	[5] = "IN_OPEN",
-	[6] = "IN_MOVED_FROM",
-	[7] = "IN_MOVED_TO",
-	[8] = "IN_CREATE",
-	[9] = "IN_DELETE",
-	[10] = "IN_DELETE_SELF",
-	[11] = "IN_MOVE_SELF",
-	[13] = "IN_UNMOUNT",
-	[14] = "IN_Q_OVERFLOW",
-	[15] = "IN_IGNORED",
-	[24] = "IN_ONLYDIR",
-	[25] = "IN_DONT_FOLLOW",
-	[26] = "IN_EXCL_UNLINK",
-	[28] = "IN_MASK_CREATE",
-	[29] = "IN_MASK_ADD",
-	[30] = "IN_ISDIR",
-	[31] = "IN_ONESHOT",
+#define NAME(s)	{ s, sizeof(s) - 1 }
+static const struct {
+	const char	*name;
+	size_t		 len;
+} bitname[32] = {
+	[0] = NAME("IN_ACCESS"),
+	[1] = NAME("IN_MODIFY"),
+	[2] = NAME("IN_ATTRIB"),
+	[3] = NAME("IN_CLOSE_WRITE"),
+	[4] = NAME("IN_CLOSE_NOWRITE"),
+	[5] = NAME("IN_OPEN"),
+	[6] = NAME("IN_MOVED_FROM"),
+	[7] = NAME("IN_MOVED_TO"),
+	[8] = NAME("IN_CREATE"),
+	[9] = NAME("IN_DELETE"),
+	[10] = NAME("IN_DELETE_SELF"),
+	[11] = NAME("IN_MOVE_SELF"),
+	[13] = NAME("IN_UNMOUNT"),
+	[14] = NAME("IN_Q_OVERFLOW"),
+	[15] = NAME("IN_IGNORED"),
+	[24] = NAME("IN_ONLYDIR"),
+	[25] = NAME("IN_DONT_FOLLOW"),
+	[26] = NAME("IN_EXCL_UNLINK"),
+	[28] = NAME("IN_MASK_CREATE"),
+	[29] = NAME("IN_MASK_ADD"),
+	[30] = NAME("IN_ISDIR"),
+	[31] = NAME("IN_ONESHOT"),
 };
 
 /*
@@ -131,15 +135,14 @@ events_parse(const char *list, uint32_t *mask, char *bad, size_t badlen)
 
 /*
  * Write the names of every bit of mask, in ascending bit order, joined by
- * commas, into buf (at least EVENTS_NAMES_MAX bytes).  A bit without a
- * name is written as hexadecimal.  Returns the length; buf is not
- * NUL-terminated.
+ * commas, into buf (at least EVENTS_NAMES_MAX bytes); with quote, each
+ * name in double quotes, for JSON.  A bit without a name is written as
+ * hexadecimal.  Returns the length; buf is not NUL-terminated.
  */
 size_t
-events_format(uint32_t mask, char *buf)
+events_format(uint32_t mask, char *buf, int quote)
 {
 	char	*p = buf;
-	size_t	 len;
 	int	 bit;
 
 	while (mask != 0) {
@@ -147,12 +150,15 @@ events_format(uint32_t mask, char *buf)
 		mask &= mask - 1;
 		if (p != buf)
 			*p++ = ',';
-		if (bitname[bit] != NULL) {
-			len = strlen(bitname[bit]);
-			memcpy(p, bitname[bit], len);
-			p += len;
+		if (quote)
+			*p++ = '"';
+		if (bitname[bit].name != NULL) {
+			memcpy(p, bitname[bit].name, bitname[bit].len);
+			p += bitname[bit].len;
 		} else
 			p += sprintf(p, "0x%x", 1U << bit);
+		if (quote)
+			*p++ = '"';
 	}
 	return p - buf;
 }

@@ -12,10 +12,10 @@
 #define EVENTS_NOTICES	(IN_UNMOUNT | IN_IGNORED)
 
 /* Longest text events_format() can write, without the NUL. */
-#define EVENTS_NAMES_MAX	256
+#define EVENTS_NAMES_MAX	512
 
 int		 events_parse(const char *, uint32_t *, char *, size_t);
-size_t		 events_format(uint32_t, char *);
+size_t		 events_format(uint32_t, char *, int);
 const char	*events_valid(void);
 
 #endif

@@ -81,16 +81,16 @@ print(struct loop *l, const struct event *ev)
 		l->status = 0;
 }
 
-/* Print the moves whose partner has not come by now (NEVER: all). */
+/*
+ * Print the queued records that are ready by now (NEVER: all of them,
+ * moves still waiting going alone).
+ */
 static void
 release_pairs(struct loop *l, int64_t now)
 {
 	struct pending	 p;
 
-	while (pair_expired(&l->pairs, now, &p)) {
-		p.ev.from = NULL;
-		p.ev.fromlen = 0;
-		p.ev.when = &p.when;
+	while (pair_pop(&l->pairs, now, &p)) {
 		if (l->status == -1)
 			print(l, &p.ev);
 		pair_free(&p);
@@ -98,16 +98,15 @@ release_pairs(struct loop *l, int64_t now)
 }
 
 /*
- * An event to print, unless --include/--exclude say otherwise; under
- * --pair-moves a move waits for its other half.  Terminal events are
- * printed whatever the filters say.
+ * An event to print, unless --include/--exclude say otherwise.  Under
+ * --pair-moves a move waits for its other half, and what follows it
+ * waits with it.  Terminal events are printed whatever the filters say.
  */
 static void
 emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
     const char *name, size_t namelen, int terminal)
 {
 	struct event	 ev;
-	struct pending	 p;
 
 	if (l->status != -1)
 		return;
@@ -125,23 +124,20 @@ emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
 	    !filter_pass(l->filter, ev.path, ev.pathlen, name, namelen))
 		return;
 
-	if (l->cfg->pair_moves && ie->cookie != 0) {
-		if (ie->mask & IN_MOVED_FROM) {
-			pair_hold(&l->pairs, &ev, &l->when,
-			    clock_ns() + PAIR_WAIT);
-			return;
-		}
-		if ((ie->mask & IN_MOVED_TO) &&
-		    pair_take(&l->pairs, ie->cookie, &p)) {
-			ev.mask |= p.ev.mask;
-			ev.from = p.ev.from;
-			ev.fromlen = p.ev.fromlen;
-			print(l, &ev);
-			pair_free(&p);
-			return;
-		}
+	if (!l->cfg->pair_moves) {
+		print(l, &ev);
+		return;
 	}
-	print(l, &ev);
+	if (!((ie->mask & IN_MOVED_TO) && ie->cookie != 0 &&
+	    pair_join(&l->pairs, &ev, &l->when))) {
+		if (l->pairs.n == 0 &&
+		    !((ie->mask & IN_MOVED_FROM) && ie->cookie != 0)) {
+			print(l, &ev);
+			return;
+		}
+		pair_push(&l->pairs, &ev, &l->when, clock_ns() + PAIR_WAIT);
+	}
+	release_pairs(l, 0);
 }
 
 /* An IN_CREATE for what a new directory held when it was listed. */
@@ -176,6 +172,7 @@ handle(void *arg, const struct inotify_event *ie)
 
 	if (ie->mask & IN_Q_OVERFLOW) {
 		emit(l, NULL, ie, "", 0, 1);
+		release_pairs(l, NEVER);
 		if (l->status == -1)
 			l->status = 3;
 		return;
@@ -190,8 +187,11 @@ handle(void *arg, const struct inotify_event *ie)
 	if (terminal || (ie->mask & l->print) != 0)
 		emit(l, w, ie, ie->len > 0 ? ie->name : "",
 		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
-	if (terminal && l->status == -1)
-		l->status = 3;
+	if (terminal) {
+		release_pairs(l, NEVER);
+		if (l->status == -1)
+			l->status = 3;
+	}
 	tree_update(l->ws, w, ie);
 }
 
@@ -381,6 +381,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			break;
 		}
 	}
+	pair_clear(&l.pairs);
 	/* The watch set outlives this loop; leave it nothing of ours. */
 	ws->emit = NULL;
 	ws->replay = NULL;

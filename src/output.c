@@ -230,11 +230,11 @@ put_names(const struct output *o, char *p, uint32_t mask)
 	const char	*c;
 
 	if (!o->color)
-		return p + events_format(mask, p);
+		return p + events_format(mask, p, 0);
 	c = color_of(mask);
 	memcpy(p, c, strlen(c));
 	p += strlen(c);
-	p += events_format(mask, p);
+	p += events_format(mask, p, 0);
 	memcpy(p, "\033[0m", 4);
 	return p + 4;
 }
@@ -278,7 +278,7 @@ put_time(struct output *o, char *p, const struct event *ev, int json)
 		len = o->timelen;
 	}
 	/* --timefmt may hold anything: keep the JSON valid. */
-	if (json)
+	if (json && o->timefmt != NULL)
 		return p + escape_json(p, t, len, &lossy);
 	memcpy(p, t, len);
 	return p + len;
@@ -357,27 +357,15 @@ put_format(struct output *o, char *p, const struct event *ev)
 	return p;
 }
 
-/*
- * A JSON string member made of up to two pieces joined by one '/'; when
- * the bytes are not valid UTF-8, a "<key>_base64" member carries them
- * exactly.
- */
-static char *
-put_json_str(char *p, const char *key, const char *a, size_t alen,
-    const char *b, size_t blen)
-{
-	char	*raw = NULL;
-	int	 lossy = 0, slash;
+/* A literal, without its NUL. */
+#define PUT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-	slash = blen > 0 && alen > 0 && a[alen - 1] != '/';
-	p += sprintf(p, ",\"%s\":\"", key);
-	p += escape_json(p, a, alen, &lossy);
-	if (slash)
-		*p++ = '/';
-	p += escape_json(p, b, blen, &lossy);
-	*p++ = '"';
-	if (!lossy)
-		return p;
+/* ,"key_base64":"..." for the exact bytes of a and b joined by '/'. */
+static char *
+put_base64(char *p, const char *key, size_t keylen, const char *a,
+    size_t alen, const char *b, size_t blen, int slash)
+{
+	char	*raw;
 
 	if ((raw = malloc(alen + blen + 1)) == NULL)
 		err(1, NULL);
@@ -385,38 +373,80 @@ put_json_str(char *p, const char *key, const char *a, size_t alen,
 	if (slash)
 		raw[alen++] = '/';
 	memcpy(raw + alen, b, blen);
-	p += sprintf(p, ",\"%s_base64\":\"", key);
+	*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, keylen);
+	p = PUT(p + keylen, "_base64\":\"");
 	p += escape_base64(p, raw, alen + blen);
 	*p++ = '"';
 	free(raw);
 	return p;
 }
 
+/*
+ * ,"key":"..." for s, escaped; a string that is not valid UTF-8 is
+ * followed by its exact bytes in "key_base64".  The escaped text is left
+ * at *text, *textlen bytes long, for "path" to reuse.
+ */
+static char *
+put_json_str(char *p, const char *key, size_t keylen, const char *s,
+    size_t len, char **text, size_t *textlen, int *lossy)
+{
+	*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, keylen);
+	p = PUT(p + keylen, "\":\"");
+	*text = p;
+	p += escape_json(p, s, len, lossy);
+	*textlen = p - *text;
+	*p++ = '"';
+	if (*lossy)
+		p = put_base64(p, key, keylen, s, len, "", 0, 0);
+	return p;
+}
+
 static char *
 put_json(struct output *o, char *p, const struct event *ev)
 {
-	char		 names[EVENTS_NAMES_MAX], *n, *comma;
-	size_t		 len;
+	char	*dir, *name, *from;
+	size_t	 dirlen, namelen, fromlen;
+	int	 dirbad = 0, namebad = 0, frombad = 0, slash;
 
-	p += sprintf(p, "{\"wd\":%d,\"mask\":%u,\"cookie\":%u,\"len\":%u,"
-	    "\"names\":[", ev->wd, ev->mask, ev->cookie, ev->len);
-	len = events_format(ev->mask, names);
-	names[len] = '\0';
-	for (n = names; len > 0; n = comma + 1) {
-		comma = strchr(n, ',');
-		p += sprintf(p, "%s\"%.*s\"", n == names ? "" : ",",
-		    comma != NULL ? (int)(comma - n) : (int)strlen(n), n);
-		if (comma == NULL)
-			break;
-	}
+	p = PUT(p, "{\"wd\":");
+	p = put_num(p, ev->wd);
+	p = PUT(p, ",\"mask\":");
+	p = put_num(p, ev->mask);
+	p = PUT(p, ",\"cookie\":");
+	p = put_num(p, ev->cookie);
+	p = PUT(p, ",\"len\":");
+	p = put_num(p, ev->len);
+	p = PUT(p, ",\"names\":[");
+	p += events_format(ev->mask, p, 1);
 	*p++ = ']';
-	p = put_json_str(p, "watch_path", ev->path, ev->pathlen, "", 0);
-	p = put_json_str(p, "filename", ev->name, ev->namelen, "", 0);
-	p = put_json_str(p, "path", ev->path, ev->pathlen, ev->name,
-	    ev->namelen);
+	p = put_json_str(p, "watch_path", 10, ev->path, ev->pathlen, &dir,
+	    &dirlen, &dirbad);
+	p = put_json_str(p, "filename", 8, ev->name, ev->namelen, &name,
+	    &namelen, &namebad);
+
+	/* "path": the two escaped texts again, joined by one '/'. */
+	slash = ev->namelen > 0 && ev->pathlen > 0 &&
+	    ev->path[ev->pathlen - 1] != '/';
+	p = PUT(p, ",\"path\":\"");
+	memcpy(p, dir, dirlen);
+	p += dirlen;
+	if (slash)
+		*p++ = '/';
+	memcpy(p, name, namelen);
+	p += namelen;
+	*p++ = '"';
+	if (dirbad || namebad)
+		p = put_base64(p, "path", 4, ev->path, ev->pathlen, ev->name,
+		    ev->namelen, slash);
+
 	if (ev->from != NULL && ev->fromlen > 0)
-		p = put_json_str(p, "from", ev->from, ev->fromlen, "", 0);
-	p += sprintf(p, ",\"time\":\"");
+		p = put_json_str(p, "from", 4, ev->from, ev->fromlen, &from,
+		    &fromlen, &frombad);
+	p = PUT(p, ",\"time\":\"");
 	p = put_time(o, p, ev, 1);
 	*p++ = '"';
 	*p++ = '}';

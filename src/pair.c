@@ -1,35 +1,29 @@
 /*
  * pair.c: --pair-moves.  An IN_MOVED_FROM waits, as a copy, for the
- * IN_MOVED_TO with its cookie; the two are then printed as one record
- * that carries the old path.  One whose partner does not come by its
- * deadline (moved out of what is watched) is printed on its own.
+ * IN_MOVED_TO with its cookie; the two then become one record that
+ * carries the old path.  One whose partner has not come by its deadline
+ * (moved out of what is watched) is printed on its own.  While a move
+ * waits, the events after it wait too, so that everything is printed in
+ * the kernel's order.
  */
+#include <sys/inotify.h>
+
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pair.h"
 
-/* Keep a copy of ev, with its full path as the future "from". */
-void
-pair_hold(struct pairs *pr, const struct event *ev,
-    const struct timespec *when, int64_t deadline)
+/*
+ * Copy the strings of ev into a new store for p (ev's may point into the
+ * old one); a move's own full path becomes its "from".
+ */
+static void
+store(struct pending *p, const struct event *ev, int move)
 {
-	struct pending	*p;
-	char		*s;
-	size_t		 full;
+	char	*s, *old = p->store;
+	size_t	 full = move ? ev->pathlen + 1 + ev->namelen : ev->fromlen;
 
-	p = reallocarray(pr->v, pr->n + 1, sizeof(*p));
-	if (p == NULL)
-		err(1, NULL);
-	pr->v = p;
-	p += pr->n++;
-	p->ev = *ev;
-	p->when = *when;
-	p->deadline = deadline;
-
-	/* path NUL name NUL path/name NUL */
-	full = ev->pathlen + 1 + ev->namelen;
 	if ((s = p->store = malloc(ev->pathlen + ev->namelen + full + 3)) ==
 	    NULL)
 		err(1, NULL);
@@ -41,58 +35,127 @@ pair_hold(struct pairs *pr, const struct event *ev,
 	s[ev->namelen] = '\0';
 	p->ev.name = s;
 	s += ev->namelen + 1;
+	p->ev.from = s;
+	if (!move) {
+		if (ev->fromlen > 0)
+			memcpy(s, ev->from, ev->fromlen);
+		s[ev->fromlen] = '\0';
+		free(old);
+		return;
+	}
+	/* The full path of a move's source: its "from" when paired. */
 	memcpy(s, ev->path, ev->pathlen);
 	full = ev->pathlen;
-	if (ev->namelen > 0 && ev->pathlen > 0 && ev->path[ev->pathlen - 1] !=
-	    '/')
+	if (ev->namelen > 0 && ev->pathlen > 0 &&
+	    ev->path[ev->pathlen - 1] != '/')
 		s[full++] = '/';
 	memcpy(s + full, ev->name, ev->namelen);
 	full += ev->namelen;
 	s[full] = '\0';
-	p->ev.from = s;
 	p->ev.fromlen = full;
+	free(old);
 }
 
-static void
-take(struct pairs *pr, size_t i, struct pending *out)
+/*
+ * Queue ev, read in the batch of when.  An IN_MOVED_FROM waits for its
+ * partner until deadline; anything else waits only for what is before it.
+ */
+void
+pair_push(struct pairs *pr, const struct event *ev,
+    const struct timespec *when, int64_t deadline)
 {
-	*out = pr->v[i];
-	memmove(pr->v + i, pr->v + i + 1, (pr->n - i - 1) * sizeof(*pr->v));
-	pr->n--;
+	struct pending	*p;
+	size_t		 size;
+
+	if (pr->n == pr->size) {
+		size = pr->size == 0 ? 8 : pr->size * 2;
+		if ((p = reallocarray(pr->v, size, sizeof(*p))) == NULL)
+			err(1, NULL);
+		pr->v = p;
+		pr->size = size;
+	}
+	p = &pr->v[pr->n++];
+	memset(p, 0, sizeof(*p));
+	p->ev = *ev;
+	p->when = *when;
+	p->deadline = deadline;
+	p->waiting = (ev->mask & IN_MOVED_FROM) && ev->cookie != 0;
+	store(p, ev, p->waiting);
+	if (!p->waiting)
+		p->ev.fromlen = 0;
 }
 
-/* The waiting IN_MOVED_FROM with cookie, if any, into out. */
+/*
+ * The IN_MOVED_TO ev, read in the batch of when, meets the waiting
+ * IN_MOVED_FROM with its cookie, if there is one: that becomes the record
+ * of both, where the move began.
+ */
 int
-pair_take(struct pairs *pr, uint32_t cookie, struct pending *out)
+pair_join(struct pairs *pr, const struct event *ev,
+    const struct timespec *when)
 {
-	size_t	 i;
+	struct pending	*p;
+	struct event	 both;
+	size_t		 i;
 
-	for (i = 0; i < pr->n; i++)
-		if (pr->v[i].ev.cookie == cookie) {
-			take(pr, i, out);
-			return 1;
-		}
+	for (i = 0; i < pr->n; i++) {
+		p = &pr->v[i];
+		if (!p->waiting || p->ev.cookie != ev->cookie)
+			continue;
+		both = *ev;
+		both.mask |= p->ev.mask;
+		both.from = p->ev.from;
+		both.fromlen = p->ev.fromlen;
+		both.when = NULL;
+		p->ev = both;
+		p->when = *when;
+		p->waiting = 0;
+		store(p, &both, 0);
+		return 1;
+	}
 	return 0;
 }
 
-/* The oldest IN_MOVED_FROM past its deadline, if any, into out. */
+/*
+ * The first queued record, into out, if it is ready by now: not waiting,
+ * or waiting past its deadline (then it goes alone).
+ */
 int
-pair_expired(struct pairs *pr, int64_t now, struct pending *out)
+pair_pop(struct pairs *pr, int64_t now, struct pending *out)
 {
-	if (pr->n == 0 || pr->v[0].deadline > now)
+	if (pr->n == 0 || (pr->v[0].waiting && pr->v[0].deadline > now))
 		return 0;
-	take(pr, 0, out);
+	*out = pr->v[0];
+	if (out->waiting)
+		out->ev.fromlen = 0;
+	out->ev.from = out->ev.fromlen > 0 ? out->ev.from : NULL;
+	out->ev.when = &out->when;
+	memmove(pr->v, pr->v + 1, --pr->n * sizeof(*pr->v));
 	return 1;
 }
 
+/* When the first queued record stops waiting, whatever comes. */
 int64_t
 pair_deadline(const struct pairs *pr)
 {
-	return pr->n > 0 ? pr->v[0].deadline : INT64_MAX;
+	if (pr->n == 0)
+		return INT64_MAX;
+	return pr->v[0].waiting ? pr->v[0].deadline : 0;
 }
 
 void
 pair_free(struct pending *p)
 {
 	free(p->store);
+}
+
+/* Drop whatever is still queued. */
+void
+pair_clear(struct pairs *pr)
+{
+	while (pr->n > 0)
+		free(pr->v[--pr->n].store);
+	free(pr->v);
+	pr->v = NULL;
+	pr->size = 0;
 }

@@ -5,26 +5,32 @@
 #define WATCHX_PAIR_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "output.h"
 
+/* An event waiting to be printed, with copies of its strings. */
 struct pending {
 	struct event	 ev;		/* strings point into store */
 	char		*store;
 	struct timespec	 when;		/* of its read batch */
-	int64_t		 deadline;
+	int64_t		 deadline;	/* of a move waiting for its partner */
+	int		 waiting;
 };
 
 struct pairs {
-	struct pending	*v;
+	struct pending	*v;		/* in the kernel's order */
 	size_t		 n;
+	size_t		 size;
 };
 
-void	 pair_hold(struct pairs *, const struct event *,
+void	 pair_push(struct pairs *, const struct event *,
 	    const struct timespec *, int64_t);
-int	 pair_take(struct pairs *, uint32_t, struct pending *);
-int	 pair_expired(struct pairs *, int64_t, struct pending *);
+int	 pair_join(struct pairs *, const struct event *,
+	    const struct timespec *);
+int	 pair_pop(struct pairs *, int64_t, struct pending *);
 int64_t	 pair_deadline(const struct pairs *);
 void	 pair_free(struct pending *);
+void	 pair_clear(struct pairs *);
 
 #endif
