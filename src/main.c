@@ -204,7 +204,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	const char	*errstr, *fromfile = NULL;
+	const char	*errstr, *fromfile = NULL, *p;
 	int		 ch;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -232,9 +232,10 @@ parse(int argc, char **argv, struct config *cfg)
 			cfg->json = 1;
 			break;
 		case 'n':
-			/* strtonum(3) would take a sign and leading blanks. */
-			errstr = optarg[strspn(optarg, "0123456789")] != '\0' ||
-			    *optarg == '\0' ? "invalid" : NULL;
+			/* strtonum(3) would take '+' and leading blanks. */
+			p = optarg + (*optarg == '-');
+			errstr = *p == '\0' || p[strspn(p, "0123456789")] !=
+			    '\0' ? "invalid" : NULL;
 			if (errstr == NULL)
 				cfg->count = strtonum(optarg, 1, LLONG_MAX,
 				    &errstr);
