@@ -67,12 +67,12 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory watchx CFLAGS="$(CFLAGS) -Werror"
 	mandoc -Tlint -Wwarning man/watchx.1
-	$(BATS) $(BATS_FLAGS) tests
+	sh tests/run $(BATS) $(BATS_FLAGS)
 
 # The same suite against an AddressSanitizer/UBSan build.
 asan: deps
 	@$(MAKE) --no-print-directory watchx-asan CFLAGS="$(CFLAGS) -Werror"
-	WATCHX=$(CURDIR)/watchx-asan $(BATS) $(BATS_FLAGS) tests
+	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
 
 bench: deps
 	@$(MAKE) --no-print-directory watchx
