@@ -222,6 +222,13 @@ drain(struct loop *l, int maxreads)
 			if (l->status != -1)
 				return;
 		}
+		/*
+		 * Room was left for more: the queue was empty when read.
+		 * What came since wakes epoll (level-triggered) at once, so
+		 * a read only to hear EAGAIN would be a syscall for nothing.
+		 */
+		if ((size_t)n < sizeof(buf) - sizeof(*ie) - NAME_MAX - 1)
+			return;
 	}
 }
 

@@ -166,13 +166,16 @@ watchset_add_root(struct watchset *ws, const char *path)
 	return dir ? walk_root(ws, w, fd) : 0;
 }
 
+/* Events come in runs on one watch: the last one found is tried first. */
 struct watch *
 watchset_find(struct watchset *ws, int wd)
 {
 	struct watch	 find;
 
+	if (ws->last != NULL && ws->last->wd == wd)
+		return ws->last;
 	find.wd = wd;
-	return RB_FIND(wd_tree, &ws->wds, &find);
+	return ws->last = RB_FIND(wd_tree, &ws->wds, &find);
 }
 
 /* The watched sub-directory name of parent, if there is one. */
@@ -294,6 +297,8 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 		if (cur->root)
 			ws->nroots--;
 		RB_REMOVE(wd_tree, &ws->wds, cur);
+		if (ws->last == cur)
+			ws->last = NULL;
 		unlink_child(ws, cur);
 		free(cur->name);
 		free(cur);

@@ -59,6 +59,7 @@ struct watchset {
 	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
 	uint32_t	 user;		/* bits the user asked to see */
 	struct wd_tree	 wds;
+	struct watch	*last;		/* watchset_find()'s last answer */
 	struct name_tree names;
 	size_t		 count;
 	size_t		 nroots;
