@@ -5,6 +5,7 @@
  * Formatting is output.c's business; paths are watch.c's.
  */
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -30,6 +31,9 @@
 #define READ_BUF	(256 * 1024)
 #define READS_MAX	64		/* reads per wake-up, so signals get in */
 #define NEVER		INT64_MAX
+#define GATHER_DENSE	(1000 * 1000LL)	/* ns between batches: a burst */
+#define GATHER_WAIT	(200 * 1000L)	/* ns to wait for more of it */
+#define GATHER_ENOUGH	(16 * 1024)	/* bytes queued: read at once */
 #define PAIR_WAIT	(10 * 1000000LL)	/* ns an unpaired move waits */
 
 enum source { SRC_INOTIFY, SRC_SIGNAL, SRC_STDOUT };
@@ -41,6 +45,7 @@ struct loop {
 	struct filter		*filter;	/* NULL: no globs */
 	struct pairs		 pairs;
 	struct timespec		 when;		/* of the current batch */
+	int64_t			 lastread;	/* when the last batch was read */
 	uint32_t		 print;		/* bits that are printed */
 	long long		 printed;
 	int			 status;	/* exit status, -1 while running */
@@ -232,6 +237,25 @@ drain(struct loop *l, int maxreads)
 	}
 }
 
+/*
+ * Adaptive batching: when events arrive densely (the last batch was read
+ * moments ago) and few are queued, wait a little for more, so that one
+ * read and one write carry many events instead of a few.  Bounded by
+ * GATHER_WAIT, so latency stays far below a millisecond.
+ */
+static void
+gather(struct loop *l)
+{
+	struct timespec	 ts = { 0, GATHER_WAIT };
+	int64_t		 now = clock_ns();
+	int		 queued;
+
+	if (now - l->lastread < GATHER_DENSE &&
+	    ioctl(l->ws->fd, FIONREAD, &queued) == 0 && queued < GATHER_ENOUGH)
+		nanosleep(&ts, NULL);
+	l->lastread = clock_ns();
+}
+
 static void
 add_source(int epfd, int fd, uint32_t events, enum source src)
 {
@@ -353,6 +377,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			die_by(SIGPIPE);
 
 		before = l.printed;
+		if (ready && !sig)
+			gather(&l);
 		if (ready || sig)
 			drain(&l, READS_MAX);
 		if (ws->nmoves > 0 && l.status == -1)
