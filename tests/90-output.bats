@@ -101,21 +101,6 @@ on_tty() {
 		fail "no IN_CREATE line for d/a on the terminal: $(cat -A "$OUT")"
 }
 
-# inotify_watches [PID]: the number of watches of PID's (default: watchx's)
-# inotify descriptor, from /proc/PID/fdinfo, in $WATCHES.
-inotify_watches() {
-	local pid=${1:-$WX_PID} fd
-	WATCHES=-1
-	for fd in /proc/"$pid"/fd/*; do
-		if [[ $(readlink "$fd" 2>/dev/null) == anon_inode:inotify ]]; then
-			WATCHES=$(grep -c '^inotify wd:' \
-			    "/proc/$pid/fdinfo/${fd##*/}") || true
-			return 0
-		fi
-	done
-	fail "watchx ($pid) has no inotify descriptor"
-}
-
 # ev_from WD MASK COOKIE NAMES WATCHPATH FILENAME FROM: an expected line
 # under --pair-moves (a seventh field, the old full path, maybe empty).
 ev_from() {
@@ -634,7 +619,7 @@ time_of_one_event() {
 	mkdir 'd 1' d2 d3
 	printf 'd 1\n\n\nd2' >list
 	wx_start --no-tick -e create -f '%w|%f' --fromfile list d3
-	inotify_watches
+	watch_count
 	assert_equal "$WATCHES" 3
 	: >'d 1/a'
 	: >d2/b
@@ -697,7 +682,7 @@ time_of_one_event() {
 	wx_start --no-tick -r -e create -f '%p' \
 		--exclude node_modules --exclude t/build t
 	# t, t/keep, t/keep/x.
-	inotify_watches
+	watch_count
 	assert_equal "$WATCHES" 3
 	: >t/node_modules/f1
 	: >t/node_modules/a/b/f2
@@ -708,13 +693,13 @@ time_of_one_event() {
 	mkdir -p t/new/build
 	: >t/keep/m1
 	wait_for_line -F "$OUT" t/keep/m1
-	inotify_watches
+	watch_count
 	assert_equal "$WATCHES" 5
 	: >t/keep/node_modules/f4
 	: >t/new/build/f5
 	: >t/keep/m2
 	wait_for_line -F "$OUT" t/keep/m2
-	inotify_watches
+	watch_count
 	assert_equal "$WATCHES" 5
 	wx_stop
 	run grep -e node_modules -e '^t/build' "$OUT"

@@ -253,3 +253,29 @@ need_userns() {
 		skip "unshare -U -r is not permitted here"
 	fi
 }
+
+# inotify_fdinfo [PID]: the fdinfo file of the inotify descriptor of PID
+# (default: the last watchx), in $FDINFO; looked up once per process.
+inotify_fdinfo() {
+	local pid=${1:-$WX_PID} fd
+	if [[ ${_FDINFO_PID-} == "$pid" && -e $FDINFO ]]; then
+		return 0
+	fi
+	for fd in /proc/"$pid"/fd/*; do
+		if [[ $(readlink "$fd" 2>/dev/null) == anon_inode:inotify ]]; then
+			FDINFO=/proc/$pid/fdinfo/${fd##*/}
+			_FDINFO_PID=$pid
+			return 0
+		fi
+	done
+	return 1
+}
+
+# watch_count [PID]: the number of watches the inotify instance holds, in
+# $WATCHES (-1 if there is no instance).
+watch_count() {
+	WATCHES=-1
+	inotify_fdinfo "$@" || return 0
+	WATCHES=$(grep -c '^inotify wd:' "$FDINFO" 2>/dev/null) || true
+	WATCHES=${WATCHES:--1}
+}
