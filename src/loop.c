@@ -257,15 +257,21 @@ gather(struct loop *l)
 }
 
 static void
-add_source(int epfd, int fd, uint32_t events, enum source src)
+watch_source(int epfd, int fd, uint32_t events, enum source src, int op)
 {
 	struct epoll_event	 ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.events = events;
 	ev.data.u32 = src;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+	if (epoll_ctl(epfd, op, fd, &ev) == -1)
 		err(1, "epoll_ctl");
+}
+
+static void
+add_source(int epfd, int fd, uint32_t events, enum source src)
+{
+	watch_source(epfd, fd, events, src, EPOLL_CTL_ADD);
 }
 
 /*
@@ -324,6 +330,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 	int64_t			 now, next_tick, expire, at;
 	long long		 before;
 	int			 epfd, sigfd, n, i, ready, sig, hup;
+	int			 piped = 0, waiting = 0;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
@@ -343,8 +350,10 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 	add_source(epfd, sigfd, EPOLLIN, SRC_SIGNAL);
 	/* A pipe's writer gets EPOLLERR once the reader has gone. */
 	if (fstat(out->fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)))
+	    S_ISSOCK(st.st_mode))) {
 		add_source(epfd, out->fd, 0, SRC_STDOUT);
+		piped = 1;
+	}
 
 	now = clock_ns();
 	next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
@@ -369,7 +378,9 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 					sig = si.ssi_signo;
 				break;
 			case SRC_STDOUT:
-				hup = 1;
+				/* Else writable again: pushed below. */
+				if (evs[i].events & (EPOLLERR | EPOLLHUP))
+					hup = 1;
 				break;
 			}
 		}
@@ -385,15 +396,20 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			tree_expire(ws, clock_ns());
 		if (l.pairs.n > 0)
 			release_pairs(&l, sig ? NEVER : clock_ns());
-		if (output_flush(out) == -1) {
-			if (sig)
-				die_by(sig);
-			output_failed();
-		}
-		if (sig)
+		if (sig) {
+			/* What the reader takes now; a signal never waits. */
+			output_push(out);
 			die_by(sig);
+		}
+		if (output_push(out) == -1)
+			output_failed();
 		if (l.status != -1)
 			break;
+		if (piped && (output_pending(out) > 0) != waiting) {
+			waiting = !waiting;
+			watch_source(epfd, out->fd, waiting ? EPOLLOUT : 0,
+			    SRC_STDOUT, EPOLL_CTL_MOD);
+		}
 
 		now = clock_ns();
 		if (l.printed != before) {
@@ -403,7 +419,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			continue;
 		}
 		if (now >= next_tick) {
-			if (output_tick(out) == -1 || output_flush(out) == -1)
+			if (output_tick(out) == -1 || output_push(out) == -1)
 				output_failed();
 			next_tick += cfg->block_ns;
 			if (next_tick <= now)
@@ -414,6 +430,9 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			break;
 		}
 	}
+	/* The run is over: everything goes out, however long that takes. */
+	if (output_flush(out) == -1)
+		output_failed();
 	pair_clear(&l.pairs);
 	/* The watch set outlives this loop; leave it nothing of ours. */
 	ws->emit = NULL;

@@ -325,9 +325,12 @@ output_setup(const struct config *cfg, struct output *out)
 	if (cfg->format != NULL &&
 	    output_format(out, cfg->format, msg, sizeof(msg)) == -1)
 		errx(1, "-f: %s", msg);
-	if (cfg->outfile != NULL && (out->fd = fd = open(cfg->outfile,
-	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) == -1)
-		err(1, "-o: %s", cfg->outfile);
+	if (cfg->outfile != NULL) {
+		if ((fd = open(cfg->outfile, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0666)) == -1)
+			err(1, "-o: %s", cfg->outfile);
+		output_target(out, fd);
+	}
 	if (cfg->json)
 		out->mode = OUTPUT_JSON;
 	if (cfg->null) {

@@ -1,11 +1,16 @@
 /*
  * output.c: every output format (the default line, --format, --json),
  * escaping, colour, and batched writes.  Records are collected in one
- * buffer and written with one write(2) per batch; output_flush() is called
- * by the loop before it blocks again, so no record waits in the buffer.
+ * buffer and written with one write(2) per batch; output_push() is called
+ * by the loop before it blocks again, so no record waits in the buffer
+ * unless the reader of a pipe is behind (then it waits for the reader, and
+ * watchx goes on draining the kernel's queue meanwhile).
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +25,7 @@
 
 #define BUF_INITIAL	(256 * 1024)
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
+#define PIPE_BACKLOG	(64 * 1024 * 1024) /* held for a slow pipe reader */
 #define NUM_MAX		24		/* digits of any number, with sign */
 #define COLOR_MAX	16
 
@@ -34,7 +40,7 @@ void
 output_init(struct output *o, int fd)
 {
 	memset(o, 0, sizeof(*o));
-	o->fd = fd;
+	output_target(o, fd);
 	o->end = '\n';
 	o->size = BUF_INITIAL;
 	o->timelen = (size_t)-1;
@@ -168,6 +174,39 @@ format_time(const struct output *o, const struct timespec *ts, char *buf)
 	return n;
 }
 
+/*
+ * Write to fd.  A pipe is written without blocking, through a descriptor
+ * of our own opened on it with O_NONBLOCK (fd's flags are shared with
+ * whoever else holds it, so they are left alone): behind a slow reader,
+ * watchx keeps reading the kernel's queue into its own buffer, up to
+ * PIPE_BACKLOG, instead of letting that queue overflow.
+ */
+void
+output_target(struct output *o, int fd)
+{
+	struct stat	 st;
+	char		 proc[64];
+
+	o->fd = o->wfd = fd;
+	o->nowait = 0;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if ((o->wfd = open(proc, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) ==
+		    -1)
+			o->wfd = fd;
+		else
+			o->nowait = 1;
+	}
+	o->backlog = o->nowait ? PIPE_BACKLOG : BUF_FLUSH;
+}
+
+/* Bytes formatted but not written yet. */
+size_t
+output_pending(const struct output *o)
+{
+	return o->len - o->off;
+}
+
 /* Make room for need more bytes, writing out what is there if it is much. */
 static int
 reserve(struct output *o, size_t need)
@@ -177,7 +216,12 @@ reserve(struct output *o, size_t need)
 
 	if (o->len + need <= o->size)
 		return 0;
-	if (o->len >= BUF_FLUSH && output_flush(o) == -1)
+	if (o->off > 0) {
+		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+	}
+	if (o->len >= o->backlog && output_flush(o) == -1)
 		return -1;
 	if (o->len + need <= o->size)
 		return 0;
@@ -493,33 +537,61 @@ output_tick(struct output *o)
 }
 
 /*
- * Write out the buffer.  Returns -1 with errno set when the output is gone
- * (EPIPE) or broken; the caller decides what that means.
+ * Write out the whole buffer, waiting for the reader if need be.  Returns
+ * -1 with errno set when the output is gone (EPIPE) or broken; the caller
+ * decides what that means.
  */
 int
 output_flush(struct output *o)
 {
 	struct pollfd	 pfd;
-	size_t		 off = 0;
 	ssize_t		 n;
 
-	while (off < o->len) {
-		n = write(o->fd, o->buf + off, o->len - off);
+	while (o->off < o->len) {
+		n = write(o->wfd, o->buf + o->off, o->len - o->off);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				/* Someone gave us a non-blocking stdout. */
-				pfd.fd = o->fd;
+				/* Our own pipe descriptor, or a non-blocking fd. */
+				pfd.fd = o->wfd;
 				pfd.events = POLLOUT;
 				poll(&pfd, 1, -1);
 				continue;
 			}
-			o->len = 0;
+			o->off = o->len = 0;
 			return -1;
 		}
-		off += n;
+		o->off += n;
 	}
-	o->len = 0;
+	o->off = o->len = 0;
+	return 0;
+}
+
+/*
+ * Write what the output takes now: all of it, except into a pipe that is
+ * full, where the rest waits for output_push() to be called again (when
+ * the pipe is writable).  Returns -1 like output_flush().
+ */
+int
+output_push(struct output *o)
+{
+	ssize_t		 n;
+
+	if (!o->nowait)
+		return output_flush(o);
+	while (o->off < o->len) {
+		n = write(o->wfd, o->buf + o->off, o->len - o->off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			o->off = o->len = 0;
+			return -1;
+		}
+		o->off += n;
+	}
+	o->off = o->len = 0;
 	return 0;
 }

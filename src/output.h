@@ -29,7 +29,11 @@ struct fmt_op;
 
 struct output {
 	int		 fd;
+	int		 wfd;		/* written: fd, or our own for a pipe */
+	int		 nowait;	/* wfd is a non-blocking pipe */
+	size_t		 backlog;	/* write, waiting if need be, past this */
 	char		*buf;
+	size_t		 off;		/* written so far */
 	size_t		 len;
 	size_t		 size;
 
@@ -49,6 +53,9 @@ struct output {
 };
 
 void	 output_init(struct output *, int);
+void	 output_target(struct output *, int);
+size_t	 output_pending(const struct output *);
+int	 output_push(struct output *);
 int	 output_format(struct output *, const char *, char *, size_t);
 void	 output_time(struct output *, struct timespec *);
 int	 output_event(struct output *, const struct event *);

@@ -361,3 +361,36 @@ die_by() {
 	wait_exit "$PIPE_PID"
 	assert_equal "$(cat "$PIPESTATUS_FILE")" "143 0"
 }
+
+@test "a pipe whose reader is behind: watchx keeps draining the kernel, nothing overflows" {
+	# 12000 files make 36000 events: more than the kernel's default queue
+	# of 16384 and watchx's read buffer together, and far more than a pipe
+	# holds.  The reader starts only once they have all happened; watchx
+	# must hold them meanwhile.
+	(($(cat /proc/sys/fs/inotify/max_queued_events) < 36000)) ||
+		skip "max_queued_events is raised on this machine"
+	local reader i d=d
+	# tmpfs where there is one: creating files is much cheaper there.
+	if [[ -d /dev/shm && -w /dev/shm ]]; then
+		d=$(mktemp -d /dev/shm/watchx-test.XXXXXX)
+		WX_SCRATCH=$d	# removed by wx_teardown
+	else
+		mkdir d
+	fi
+	mkfifo pipe gate
+	(read -r _ <gate; cat) <pipe >got &
+	reader=$!
+	OUT=$BATS_TEST_TMPDIR/pipe
+	wx_start --no-tick -e create,open,close_write -n 36000 "$d"
+	for ((i = 0; i < 12000; i++)); do
+		: >"$d/f$i"
+	done
+	echo go >gate
+	wait_exit "$WX_PID" 20
+	assert_equal "$status" 0
+	wait "$reader"
+	run grep -c $'\tIN_CLOSE_WRITE\t'"$d"$'\tf' got
+	assert_output 12000
+	run grep -c . got
+	assert_output 36000
+}
