@@ -10,33 +10,6 @@ load helper
 
 # --- helpers for this file ------------------------------------------------------
 
-# dump: what the watcher wrote, for a failure message; long lines (paths
-# deeper than PATH_MAX) are cut short.
-dump() {
-	echo "--- watchx stdout ($OUT), $(wc -l <"$OUT") lines:"
-	cut -c1-200 "$OUT" 2>/dev/null | cat -A | head -40
-	echo "--- watchx stderr ($ERR):"
-	cut -c1-200 "$ERR" 2>/dev/null | head -20
-}
-
-# poll SECONDS MESSAGE CMD...: run CMD every 20 ms until it succeeds; after
-# SECONDS, fail with MESSAGE and what watchx wrote.
-poll() {
-	local timeout=$1 msg=$2 end
-	shift 2
-	_now
-	end=$((_now + $(_us "$timeout")))
-	until "$@"; do
-		_now
-		if ((_now > end)); then
-			dump
-			fail "$msg (after ${timeout}s)"
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 _count_is() {
 	watch_count "${2:-$WX_PID}"
 	((WATCHES == $1))
@@ -50,7 +23,7 @@ wait_watches() {
 	until _count_is "$n"; do
 		_now
 		if ((_now > end)); then
-			dump
+			_dump
 			fail "watchx holds $WATCHES watches, not $n, after ${timeout}s"
 			return 1
 		fi

@@ -12,46 +12,6 @@ ESC=$'\033'
 
 # --- helpers for this file ------------------------------------------------------
 
-# poll SECONDS MESSAGE CMD...: run CMD every 20 ms until it succeeds; after
-# SECONDS, fail with MESSAGE and what watchx wrote.
-poll() {
-	local timeout=$1 msg=$2 end
-	shift 2
-	_now
-	end=$((_now + $(_us "$timeout")))
-	until "$@"; do
-		_now
-		if ((_now > end)); then
-			_dump
-			fail "$msg (after ${timeout}s)"
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
-# wait_established: wait until $ERR says "Watches established."; fails if
-# watchx ($WX_PID) dies first.
-wait_established() {
-	local end
-	_now
-	end=$((_now + $(_us "$WX_DEADLINE")))
-	until grep -qx 'Watches established\.' "$ERR" 2>/dev/null; do
-		if ! _alive "$WX_PID"; then
-			_dump
-			fail "watchx exited before 'Watches established.'"
-			return 1
-		fi
-		_now
-		if ((_now > end)); then
-			_dump
-			fail "no 'Watches established.' after ${WX_DEADLINE}s"
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # wx_start_stdin FILE ARGS...: wx_start with stdin read from FILE (a
 # background job's stdin is otherwise /dev/null).
 wx_start_stdin() {

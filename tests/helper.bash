@@ -100,12 +100,31 @@ _alive() {
 	[[ ${stat:0:1} != Z ]]
 }
 
-# _dump: show what the watcher wrote, for a failure message.
+# _dump: show what the watcher wrote, for a failure message; long lines
+# (paths deeper than PATH_MAX) are cut short.
 _dump() {
 	echo "--- watchx stdout ($OUT):"
-	cat -A "$OUT" 2>/dev/null | head -50
+	cut -c1-200 "$OUT" 2>/dev/null | cat -A | head -50
 	echo "--- watchx stderr ($ERR):"
-	cat "$ERR" 2>/dev/null | head -20
+	cut -c1-200 "$ERR" 2>/dev/null | head -20
+}
+
+# poll SECONDS MESSAGE CMD...: run CMD every 20 ms until it succeeds; after
+# SECONDS, fail with MESSAGE and what watchx wrote.
+poll() {
+	local timeout=$1 msg=$2 end
+	shift 2
+	_now
+	end=$((_now + $(_us "$timeout")))
+	until "$@"; do
+		_now
+		if ((_now > end)); then
+			_dump
+			fail "$msg (after ${timeout}s)"
+			return 1
+		fi
+		sleep 0.02
+	done
 }
 
 # ev WD MASK COOKIE NAMES WATCHPATH [FILENAME]: one expected event line.
@@ -131,20 +150,26 @@ wx_spawn() {
 # wx_start ARGS...: wx_spawn, then wait until watchx says "Watches
 # established." (so do not pass -q); fails if watchx dies first.
 wx_start() {
-	local end
 	wx_spawn "$@"
+	wait_established
+}
+
+# wait_established: wait until $ERR says "Watches established."; fails if
+# watchx ($WX_PID) dies first.
+wait_established() {
+	local end
 	_now
 	end=$((_now + $(_us "$WX_DEADLINE")))
 	until grep -qx 'Watches established\.' "$ERR" 2>/dev/null; do
 		if ! _alive "$WX_PID"; then
 			_dump
-			fail "watchx $* exited before 'Watches established.'"
+			fail "watchx exited before 'Watches established.'"
 			return 1
 		fi
 		_now
 		if ((_now > end)); then
 			_dump
-			fail "no 'Watches established.' from watchx $* after ${WX_DEADLINE}s"
+			fail "no 'Watches established.' after ${WX_DEADLINE}s"
 			return 1
 		fi
 		sleep 0.02
