@@ -379,8 +379,7 @@ main(int argc, char *argv[])
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 
-	watchset_open(&ws, mask, cfg.events | cfg.exit_on, cfg.recursive,
-	    cfg.nofollow);
+	watchset_open(&ws, mask, cfg.recursive, cfg.nofollow);
 	if (cfg.nexclude > 0)
 		ws.filter = &filter;
 	if (!cfg.quiet)

@@ -73,18 +73,17 @@ watch_limit(const char *name)
 
 /*
  * Create the inotify instance.  mask is what the user's events need;
- * user is what is printed.  Under -r every directory also gets the bits
- * watchx needs to follow the tree.
+ * under -r every directory also gets the bits watchx needs to follow the
+ * tree.
  */
 void
-watchset_open(struct watchset *ws, uint32_t mask, uint32_t user,
-    int recursive, int nofollow)
+watchset_open(struct watchset *ws, uint32_t mask, int recursive,
+    int nofollow)
 {
 	memset(ws, 0, sizeof(*ws));
 	RB_INIT(&ws->wds);
 	RB_INIT(&ws->names);
 	ws->mask = mask;
-	ws->user = user;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
 	ws->recursive = recursive;
 	ws->nofollow = nofollow;

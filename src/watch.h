@@ -57,7 +57,6 @@ struct watchset {
 	int		 nofollow;	/* -P, for the paths given */
 	uint32_t	 mask;		/* what the user's events need */
 	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
-	uint32_t	 user;		/* bits the user asked to see */
 	struct wd_tree	 wds;
 	struct watch	*last;		/* watchset_find()'s last answer */
 	struct name_tree names;
@@ -91,7 +90,7 @@ struct watchset {
 #define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
 
 /* watch.c */
-void		 watchset_open(struct watchset *, uint32_t, uint32_t, int, int);
+void		 watchset_open(struct watchset *, uint32_t, int, int);
 int		 watchset_add_root(struct watchset *, const char *);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
