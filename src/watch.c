@@ -206,9 +206,13 @@ link_child(struct watchset *ws, struct watch *w, struct watch *parent,
 	if (parent == NULL)
 		return;
 	if ((old = RB_INSERT(name_tree, &ws->names, w)) != NULL) {
-		/* Replaced on disk; its IN_IGNORED is still on the way. */
-		RB_REMOVE(name_tree, &ws->names, old);
-		old->linked = 0;
+		/*
+		 * Replaced on disk (renamed over, or gone and its events not
+		 * read yet).  Whoever still holds it open keeps it alive, but
+		 * it is no longer in the tree: nothing of it is printed, and
+		 * no pointer to it is kept that could outlive its parent.
+		 */
+		watch_forget(ws, old, 1);
 		RB_INSERT(name_tree, &ws->names, w);
 	}
 	w->linked = 1;

@@ -623,3 +623,26 @@ $((levels + 1)) IN_CLOSE_WRITE ${#path} 1 bottom"
 	assert_equal "$status" 3
 	assert_equal "$(tail -1 "$OUT")" "$(ev 3 32768 0 IN_IGNORED f)"
 }
+
+@test "-r: a directory renamed over one held open, then the parent moved out: nothing printed from the replaced one" {
+	# The replaced directory lives on while someone holds it open; its
+	# watch must not outlive the parent it was filed under (this was a
+	# heap use-after-free in watch_path()).
+	mkdir -p w/P/a w/P/b away
+	wx_start -r --no-tick w
+	wait_watches 4
+	exec 9<w/P/b
+	mv -T w/P/a w/P/b
+	mv w/P away/P
+	wait_for_line "$OUT" $'^1\t1073741888\t[1-9][0-9]*\tIN_MOVED_FROM,IN_ISDIR\tw\tP$'
+	# P and what was renamed under it are forgotten once the move expires.
+	poll "$WX_DEADLINE" "the subtree moved out is still watched" \
+		eval 'watch_count; ((WATCHES <= 2))'
+	exec 9<&-
+	mark w
+	_alive "$WX_PID" || fail "watchx died"
+	wx_stop
+	# After the move out, only events on w itself.
+	run awk -F'\t' 'seen && $5 != "w"; $4 ~ /IN_MOVED_FROM/ && $6 == "P" { seen = 1 }' "$OUT"
+	assert_output ""
+}
