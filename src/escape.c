@@ -2,7 +2,9 @@
  * escape.c: escaping of file names so that one event is always one line of
  * valid UTF-8.  Backslash, control bytes and bytes that are not part of a
  * valid UTF-8 character are written as C-style escapes by vis(3); valid
- * UTF-8 characters are copied as they are, so names stay readable.
+ * UTF-8 characters are copied as they are, so names stay readable, except
+ * the few that some readers take for a line break or that reorder what a
+ * terminal shows (see hidden()).
  */
 #include <err.h>
 #include <stdlib.h>
@@ -15,11 +17,11 @@
 
 /*
  * Length of the valid multibyte UTF-8 character at s (at most len bytes),
- * or 0.  Rejects overlong forms, surrogates and code points above
- * U+10FFFF.
+ * or 0; its code point goes to *cpp.  Rejects overlong forms, surrogates
+ * and code points above U+10FFFF.
  */
 static size_t
-utf8_char(const unsigned char *s, size_t len)
+utf8_char(const unsigned char *s, size_t len, unsigned int *cpp)
 {
 	unsigned int	 cp, min;
 	size_t		 n, i;
@@ -47,7 +49,26 @@ utf8_char(const unsigned char *s, size_t len)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*cpp = cp;
 	return n;
+}
+
+/*
+ * Whether the valid character cp is escaped all the same: the C1 controls
+ * U+0080..U+009F; the line and paragraph separators U+2028 and U+2029,
+ * which Python's str.splitlines() and other readers take for the end of a
+ * line, splitting one record in two; and the bidirectional controls
+ * (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), which reorder
+ * what a terminal shows so that one name can pass for another.  All are
+ * below U+10000, so the JSON escape \uXXXX needs no surrogate pair.
+ */
+static int
+hidden(unsigned int cp)
+{
+	if (cp < 0x800)
+		return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c;
+	return cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /*
@@ -75,6 +96,7 @@ escape(char *dst, const char *src, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)src;
 	char			*d = dst, tmp[8], *end;
+	unsigned int		 cp;
 	size_t			 i, n;
 	int			 next;
 
@@ -84,13 +106,18 @@ escape(char *dst, const char *src, size_t len)
 			d += n;
 			continue;
 		}
-		/* Valid UTF-8, but not the C1 controls U+0080..U+009F. */
-		if (s[i] >= 0x80 && (n = utf8_char(s + i, len - i)) != 0 &&
-		    !(s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+		if (s[i] >= 0x80 &&
+		    (n = utf8_char(s + i, len - i, &cp)) != 0 && !hidden(cp)) {
 			memcpy(d, s + i, n);
 			d += n;
 			continue;
 		}
+		/*
+		 * One byte as a vis(3) escape, C-style or octal.  The rest of
+		 * a hidden() character follows byte by byte in octal, as its
+		 * continuation bytes are not valid on their own; unvis(3)
+		 * gives back the exact bytes.
+		 */
 		n = 1;
 		next = i + 1 < len ? s[i + 1] : '\0';
 		end = vis(tmp, s[i], VIS_FLAGS, next);
@@ -137,9 +164,10 @@ json_short(unsigned int c)
 
 /*
  * The contents of a JSON string (RFC 8259) for len bytes of src, into dst
- * with room for ESCAPE_JSON_MAX(len).  Control characters, DEL and the C1
- * controls are written as escapes; a byte that is not valid UTF-8 becomes
- * U+FFFD and sets *lossy.
+ * with room for ESCAPE_JSON_MAX(len).  Control characters, DEL and the
+ * hidden() characters are written as \uXXXX escapes (RFC 8259 requires it
+ * only of controls, but a raw U+2028 ends a line for many JSON-lines
+ * readers); a byte that is not valid UTF-8 becomes U+FFFD and sets *lossy.
  */
 size_t
 escape_json(char *dst, const char *src, size_t len, int *lossy)
@@ -160,26 +188,29 @@ escape_json(char *dst, const char *src, size_t len, int *lossy)
 		n = 1;
 		c = s[i];
 		if (c >= 0x80) {
-			if ((n = utf8_char(s + i, len - i)) == 0) {
+			if ((n = utf8_char(s + i, len - i, &c)) == 0) {
 				n = 1;
 				*lossy = 1;
 				memcpy(d, "\xef\xbf\xbd", 3);
 				d += 3;
 				continue;
 			}
-			if (c != 0xc2 || s[i + 1] >= 0xa0) {
+			if (!hidden(c)) {
 				memcpy(d, s + i, n);
 				d += n;
 				continue;
 			}
-			c = s[i + 1];	/* a C1 control */
 		} else if ((e = json_short(c)) != 0) {
 			*d++ = '\\';
 			*d++ = e;
 			continue;
 		}
-		memcpy(d, "\\u00", 4);
-		d[4] = hex[c >> 4];
+		/* At most 6 bytes for at least one: within ESCAPE_JSON_MAX. */
+		d[0] = '\\';
+		d[1] = 'u';
+		d[2] = hex[c >> 12];
+		d[3] = hex[(c >> 8) & 0xf];
+		d[4] = hex[(c >> 4) & 0xf];
 		d[5] = hex[c & 0xf];
 		d += 6;
 	}

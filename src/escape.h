@@ -6,10 +6,16 @@
 
 #include <stddef.h>
 
-/* Worst-case growth: every byte becomes "\ooo". */
+/*
+ * Worst-case growth: every byte becomes "\ooo", those of an escaped valid
+ * character (U+2028: 3 bytes, 12 out) included.
+ */
 #define ESCAPE_MAX(len)	((len) * 4)
 
-/* \u00XX for a control byte; U+FFFD (3 bytes) for an invalid one. */
+/*
+ * \u00XX for a control byte, U+FFFD (3 bytes) for an invalid one, and
+ * \uXXXX for an escaped character of 2 or 3 bytes (U+061C, U+2028...).
+ */
 #define ESCAPE_JSON_MAX(len)	((len) * 6)
 #define ESCAPE_BASE64_MAX(len)	(((len) + 2) / 3 * 4)
 
