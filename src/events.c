@@ -74,47 +74,86 @@ static const struct {
 };
 
 /*
- * Parse one item of an event list: a name (any case, "in_" optional) or a
- * raw mask in decimal or hexadecimal.
+ * A raw mask: decimal digits, or "0x" and hexadecimal digits.  A leading
+ * zero does not mean octal: "0100" is one hundred, as a person reads it.
+ * Returns -1 unless the whole of s is such a number below 2^32.
  */
 static int
-parse_item(const char *s, size_t len, uint32_t *mask)
+parse_number(const char *s, size_t len, uint32_t *v)
 {
-	char		 num[16], *end;
-	unsigned long	 v;
-	size_t		 i;
+	uint64_t	 n = 0;
+	size_t		 i = 0;
+	int		 base = 10, d;
 
-	if (len >= 3 && strncasecmp(s, "in_", 3) == 0) {
-		s += 3;
-		len -= 3;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		if (isdigit((unsigned char)s[i]))
+			d = s[i] - '0';
+		else if (base == 16 && isxdigit((unsigned char)s[i]))
+			d = tolower((unsigned char)s[i]) - 'a' + 10;
+		else
+			return -1;
+		if ((n = n * base + d) > UINT32_MAX)
+			return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+/*
+ * Parse one item of an event list: a name (any case, "in_" optional) or a
+ * raw mask.  Returns -1 with a message in why when it is neither, or when
+ * a number holds bits that are not events.
+ */
+static int
+parse_item(const char *s, size_t len, uint32_t *mask, char *why,
+    size_t whylen)
+{
+	const char	*name = s;
+	size_t		 namelen = len, i;
+	uint32_t	 v;
+
+	if (namelen >= 3 && strncasecmp(name, "in_", 3) == 0) {
+		name += 3;
+		namelen -= 3;
 	}
 	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
-		if (strlen(accepted[i].name) == len &&
-		    strncasecmp(s, accepted[i].name, len) == 0) {
+		if (strlen(accepted[i].name) == namelen &&
+		    strncasecmp(name, accepted[i].name, namelen) == 0) {
 			*mask |= accepted[i].mask;
 			return 0;
 		}
 	}
-
-	/* A number: digits only, so that "-1" or " 2" are not taken. */
-	if (len == 0 || len >= sizeof(num) || !isdigit((unsigned char)s[0]))
+	if (parse_number(s, len, &v) == -1) {
+		snprintf(why, whylen, "unknown event '%.*s'", (int)len, s);
 		return -1;
-	memcpy(num, s, len);
-	num[len] = '\0';
-	errno = 0;
-	v = strtoul(num, &end, 0);
-	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+	}
+	if (v == 0) {
+		snprintf(why, whylen, "'%.*s' is no event: a number must "
+		    "have at least one event bit", (int)len, s);
 		return -1;
-	*mask |= (uint32_t)v;
+	}
+	if ((v & ~EVENTS_VALID) != 0) {
+		snprintf(why, whylen, "'%.*s' has bits that are not events: "
+		    "0x%x (events are 0x%x)", (int)len, s,
+		    v & ~EVENTS_VALID, EVENTS_VALID);
+		return -1;
+	}
+	*mask |= v;
 	return 0;
 }
 
 /*
  * Add the events of a comma-separated list to *mask.  On a bad item,
- * return -1 and copy the item into bad.
+ * return -1 with a message naming it in why.
  */
 int
-events_parse(const char *list, uint32_t *mask, char *bad, size_t badlen)
+events_parse(const char *list, uint32_t *mask, char *why, size_t whylen)
 {
 	const char	*p, *comma;
 	size_t		 len;
@@ -124,10 +163,8 @@ events_parse(const char *list, uint32_t *mask, char *bad, size_t badlen)
 			len = strlen(p);
 		else
 			len = comma - p;
-		if (parse_item(p, len, mask) == -1) {
-			snprintf(bad, badlen, "%.*s", (int)len, p);
+		if (parse_item(p, len, mask, why, whylen) == -1)
 			return -1;
-		}
 		if (comma == NULL)
 			return 0;
 	}
@@ -135,32 +172,40 @@ events_parse(const char *list, uint32_t *mask, char *bad, size_t badlen)
 
 /*
  * Write the names of every bit of mask, in ascending bit order, joined by
- * commas, into buf (at least EVENTS_NAMES_MAX bytes); with quote, each
- * name in double quotes, for JSON.  A bit without a name is written as
- * hexadecimal.  Returns the length; buf is not NUL-terminated.
+ * commas, into buf of size bytes (EVENTS_NAMES_MAX is always enough);
+ * with quote, each name in double quotes, for JSON.  A bit without a name
+ * is written as hexadecimal.  Returns the length; buf is not
+ * NUL-terminated.  What does not fit is left out, never written past.
  */
 size_t
-events_format(uint32_t mask, char *buf, int quote)
+events_format(uint32_t mask, char *buf, size_t size, int quote)
 {
-	char	*p = buf;
-	int	 bit;
+	char		 hex[16];
+	const char	*name;
+	size_t		 len, n = 0;
+	int		 bit;
 
 	while (mask != 0) {
 		bit = __builtin_ctz(mask);
 		mask &= mask - 1;
-		if (p != buf)
-			*p++ = ',';
+		if ((name = bitname[bit].name) != NULL)
+			len = bitname[bit].len;
+		else {
+			len = snprintf(hex, sizeof(hex), "0x%x", 1U << bit);
+			name = hex;
+		}
+		if (n + len + (n > 0) + 2 * quote > size)
+			break;
+		if (n > 0)
+			buf[n++] = ',';
 		if (quote)
-			*p++ = '"';
-		if (bitname[bit].name != NULL) {
-			memcpy(p, bitname[bit].name, bitname[bit].len);
-			p += bitname[bit].len;
-		} else
-			p += sprintf(p, "0x%x", 1U << bit);
+			buf[n++] = '"';
+		memcpy(buf + n, name, len);
+		n += len;
 		if (quote)
-			*p++ = '"';
+			buf[n++] = '"';
 	}
-	return p - buf;
+	return n;
 }
 
 /* The accepted names, for error messages and --help. */

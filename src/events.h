@@ -11,11 +11,19 @@
 /* Notices the kernel sends without being asked; printable by default. */
 #define EVENTS_NOTICES	(IN_UNMOUNT | IN_IGNORED)
 
-/* Longest text events_format() can write, without the NUL. */
-#define EVENTS_NAMES_MAX	512
+/* Bits -e and -x accept: the events and the notices. */
+#define EVENTS_VALID	(IN_ALL_EVENTS | EVENTS_NOTICES)
+
+/*
+ * Longest text events_format() can write, without the NUL: 32 bits, each
+ * at most the longest name ("IN_CLOSE_NOWRITE", 16; "0x80000000" is 10)
+ * in quotes, and 31 commas.
+ */
+#define EVENTS_NAME_LEN		16
+#define EVENTS_NAMES_MAX	(32 * (EVENTS_NAME_LEN + 2) + 31)
 
 int		 events_parse(const char *, uint32_t *, char *, size_t);
-size_t		 events_format(uint32_t, char *, int);
+size_t		 events_format(uint32_t, char *, size_t, int);
 const char	*events_valid(void);
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * loop.c: the epoll loop.  Blocks on the inotify instance, the signals and
- * the reader of stdout; reads events in batches, decides which are printed
- * and when the run ends, and keeps the time for ticks and --timeout.
- * Formatting is output.c's business; paths are watch.c's.
+ * loop.c: the epoll loop, the only place that waits.  Blocks on the
+ * inotify instance, the signals and the reader of stdout; reads events in
+ * batches and hands them to handle.c, which prints them and says when the
+ * run ends; keeps the time for ticks, --timeout and handle.c's timers.
  */
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -22,10 +22,9 @@
 
 #include "clock.h"
 #include "config.h"
-#include "filter.h"
+#include "handle.h"
 #include "loop.h"
 #include "output.h"
-#include "pair.h"
 #include "watch.h"
 
 #define READ_BUF	(256 * 1024)
@@ -34,7 +33,6 @@
 #define GATHER_DENSE	(1000 * 1000LL)	/* ns between batches: a burst */
 #define GATHER_WAIT	(200 * 1000L)	/* ns to wait for more of it */
 #define GATHER_ENOUGH	(16 * 1024)	/* bytes queued: read at once */
-#define PAIR_WAIT	(10 * 1000000LL)	/* ns an unpaired move waits */
 
 enum source { SRC_INOTIFY, SRC_SIGNAL, SRC_STDOUT };
 
@@ -42,13 +40,8 @@ struct loop {
 	const struct config	*cfg;
 	struct watchset		*ws;
 	struct output		*out;
-	struct filter		*filter;	/* NULL: no globs */
-	struct pairs		 pairs;
-	struct timespec		 when;		/* of the current batch */
+	struct handler		 h;
 	int64_t			 lastread;	/* when the last batch was read */
-	uint32_t		 print;		/* bits that are printed */
-	long long		 printed;
-	int			 status;	/* exit status, -1 while running */
 };
 
 /* Die by sig, so that the shell sees what killed us. */
@@ -74,141 +67,13 @@ output_failed(void)
 	err(1, "write");
 }
 
-/* Print ev, and see whether that ends the run. */
-static void
-print(struct loop *l, const struct event *ev)
-{
-	if (output_event(l->out, ev) == -1)
-		output_failed();
-	l->printed++;
-	if ((l->cfg->count > 0 && l->printed >= l->cfg->count) ||
-	    (ev->mask & l->cfg->exit_on) != 0)
-		l->status = 0;
-}
-
-/*
- * Print the queued records that are ready by now (NEVER: all of them,
- * moves still waiting going alone).
- */
-static void
-release_pairs(struct loop *l, int64_t now)
-{
-	struct pending	 p;
-
-	while (pair_pop(&l->pairs, now, &p)) {
-		if (l->status == -1)
-			print(l, &p.ev);
-		pair_free(&p);
-	}
-}
-
-/*
- * An event to print, unless --include/--exclude say otherwise.  Under
- * --pair-moves a move waits for its other half, and what follows it
- * waits with it.  Terminal events are printed whatever the filters say.
- */
-static void
-emit(struct loop *l, const struct watch *w, const struct inotify_event *ie,
-    const char *name, size_t namelen, int terminal)
-{
-	struct event	 ev;
-
-	if (l->status != -1)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.wd = ie->wd;
-	ev.mask = ie->mask;
-	ev.cookie = ie->cookie;
-	ev.len = ie->len;
-	ev.name = name;
-	ev.namelen = namelen;
-	ev.path = "";
-	if (w != NULL)
-		ev.path = watch_path(l->ws, w, &ev.pathlen);
-	if (!terminal && l->filter != NULL &&
-	    !filter_pass(l->filter, ev.path, ev.pathlen, name, namelen))
-		return;
-
-	if (!l->cfg->pair_moves) {
-		print(l, &ev);
-		return;
-	}
-	if (!((ie->mask & IN_MOVED_TO) && ie->cookie != 0 &&
-	    pair_join(&l->pairs, &ev, &l->when))) {
-		if (l->pairs.n == 0 &&
-		    !((ie->mask & IN_MOVED_FROM) && ie->cookie != 0)) {
-			print(l, &ev);
-			return;
-		}
-		pair_push(&l->pairs, &ev, &l->when, clock_ns() + PAIR_WAIT);
-	}
-	release_pairs(l, 0);
-}
-
-/* An IN_CREATE for what a new directory held when it was listed. */
-static void
-synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
-    size_t namelen)
-{
-	struct loop		*l = arg;
-	struct inotify_event	 ie;
-
-	if ((mask & l->print) == 0)
-		return;
-	memset(&ie, 0, sizeof(ie));
-	ie.wd = w->wd;
-	ie.mask = mask;
-	/* The length the kernel would give: padded, with the NUL. */
-	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
-	emit(l, w, &ie, name, namelen, 0);
-}
-
-/*
- * One event from the kernel.  Terminal events (overflow, unmount, the last
- * root gone) are printed whatever -e says, then end the run with 3 unless
- * the same event also satisfied -x or -n.
- */
-static void
-handle(void *arg, const struct inotify_event *ie)
-{
-	struct loop	*l = arg;
-	struct watch	*w;
-	int		 terminal;
-
-	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(l, NULL, ie, "", 0, 1);
-		release_pairs(l, NEVER);
-		if (l->status == -1)
-			l->status = 3;
-		return;
-	}
-	/* Events queued before their watch was forgotten. */
-	if ((w = watchset_find(l->ws, ie->wd)) == NULL)
-		return;
-	if (tree_filter(l->ws, w, ie) != PASS)
-		return;
-	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
-	    w->root && l->ws->nroots == 1);
-	if (terminal || (ie->mask & l->print) != 0)
-		emit(l, w, ie, ie->len > 0 ? ie->name : "",
-		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
-	if (terminal) {
-		release_pairs(l, NEVER);
-		if (l->status == -1)
-			l->status = 3;
-	}
-	tree_update(l->ws, w, ie);
-}
-
 /* Read and handle what the kernel has queued, in at most maxreads reads. */
 static void
 drain(struct loop *l, int maxreads)
 {
 	static char	 buf[READ_BUF]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ie;
 	ssize_t		 n;
-	char		*p;
 
 	while (maxreads-- > 0) {
 		if ((n = read(l->ws->fd, buf, sizeof(buf))) == -1) {
@@ -219,20 +84,16 @@ drain(struct loop *l, int maxreads)
 			err(1, "read inotify");
 		}
 		l->ws->readpos += n;
-		output_time(l->out, &l->when);
-		for (p = buf; p < buf + n; p += sizeof(*ie) + ie->len) {
-			ie = (const struct inotify_event *)p;
-			l->ws->pos += sizeof(*ie) + ie->len;
-			handle(l, ie);
-			if (l->status != -1)
-				return;
-		}
+		handler_batch(&l->h, buf, n);
+		if (l->h.status != -1)
+			return;
 		/*
 		 * Room was left for more: the queue was empty when read.
 		 * What came since wakes epoll (level-triggered) at once, so
 		 * a read only to hear EAGAIN would be a syscall for nothing.
 		 */
-		if ((size_t)n < sizeof(buf) - sizeof(*ie) - NAME_MAX - 1)
+		if ((size_t)n < sizeof(buf) - sizeof(struct inotify_event) -
+		    NAME_MAX - 1)
 			return;
 	}
 }
@@ -336,12 +197,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 	l.cfg = cfg;
 	l.ws = ws;
 	l.out = out;
-	l.filter = filter;
-	l.print = cfg->events | cfg->exit_on;
-	l.status = -1;
-	ws->emit = synth;
-	ws->replay = handle;
-	ws->arg = &l;
+	handler_open(&l.h, cfg, ws, out, filter);
 
 	sigfd = signals_open();
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
@@ -360,10 +216,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 	expire = cfg->timeout_ns > 0 ? now + cfg->timeout_ns : NEVER;
 	for (;;) {
 		at = next_tick < expire ? next_tick : expire;
-		if (ws->nmoves > 0 && tree_deadline(ws) < at)
-			at = tree_deadline(ws);
-		if (pair_deadline(&l.pairs) < at)
-			at = pair_deadline(&l.pairs);
+		if (handler_deadline(&l.h) < at)
+			at = handler_deadline(&l.h);
 		n = epoll_wait(epfd, evs, 4, wait_ms(now, at));
 		if (n == -1 && errno != EINTR)
 			err(1, "epoll_wait");
@@ -387,15 +241,16 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		if (hup)
 			die_by(SIGPIPE);
 
-		before = l.printed;
+		before = l.h.printed;
 		if (ready && !sig)
 			gather(&l);
 		if (ready || sig)
 			drain(&l, READS_MAX);
-		if (ws->nmoves > 0 && l.status == -1)
-			tree_expire(ws, clock_ns());
-		if (l.pairs.n > 0)
-			release_pairs(&l, sig ? NEVER : clock_ns());
+		handler_timers(&l.h, clock_ns(), sig != 0);
+		if (l.h.error != 0) {
+			errno = l.h.error;
+			output_failed();
+		}
 		if (sig) {
 			/* What the reader takes now; a signal never waits. */
 			output_push(out);
@@ -403,7 +258,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		}
 		if (output_push(out) == -1)
 			output_failed();
-		if (l.status != -1)
+		if (l.h.status != -1)
 			break;
 		if (piped && (output_pending(out) > 0) != waiting) {
 			waiting = !waiting;
@@ -412,7 +267,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		}
 
 		now = clock_ns();
-		if (l.printed != before) {
+		if (l.h.printed != before) {
 			next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
 			expire = cfg->timeout_ns > 0 ?
 			    now + cfg->timeout_ns : NEVER;
@@ -426,17 +281,13 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 				next_tick = now + cfg->block_ns;
 		}
 		if (now >= expire) {
-			l.status = 2;
+			l.h.status = 2;
 			break;
 		}
 	}
 	/* The run is over: everything goes out, however long that takes. */
 	if (output_flush(out) == -1)
 		output_failed();
-	pair_clear(&l.pairs);
-	/* The watch set outlives this loop; leave it nothing of ours. */
-	ws->emit = NULL;
-	ws->replay = NULL;
-	ws->arg = NULL;
-	return l.status;
+	handler_close(&l.h);
+	return l.h.status;
 }

@@ -102,7 +102,7 @@ seconds(int opt, const char *s, int zero_ok)
 {
 	const char	*p = s;
 	int64_t		 whole = 0, frac = 0, scale = NS;
-	int		 digits = 0;
+	int		 digits = 0, dropped = 0;
 
 	for (; isdigit((unsigned char)*p); p++, digits++) {
 		whole = whole * 10 + (*p - '0');
@@ -110,17 +110,24 @@ seconds(int opt, const char *s, int zero_ok)
 			errx(1, "-%c: '%s' seconds is too large (at most %lld)",
 			    opt, s, SECONDS_MAX);
 	}
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++, digits++)
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, digits++) {
 			if (scale > 1) {
 				scale /= 10;
 				frac += (*p - '0') * scale;
-			}
+			} else if (*p != '0')
+				dropped = 1;
+		}
+	}
 	if (digits == 0 || *p != '\0')
 		errx(1, "-%c: invalid number of seconds '%s'", opt, s);
 	if (whole == SECONDS_MAX && frac > 0)
 		errx(1, "-%c: '%s' seconds is too large (at most %lld)",
 		    opt, s, SECONDS_MAX);
+	/* Past the nanosecond, 0 would mean "never" to -t: not so. */
+	if (whole == 0 && frac == 0 && dropped)
+		errx(1, "-%c: '%s' seconds is too small (the smallest is "
+		    "0.000000001)", opt, s);
 	if (!zero_ok && whole == 0 && frac == 0)
 		errx(1, "-%c: seconds must be greater than 0: '%s'", opt, s);
 	return whole * NS + frac;
@@ -129,11 +136,11 @@ seconds(int opt, const char *s, int zero_ok)
 static void
 event_list(int opt, const char *list, uint32_t *mask)
 {
-	char	 bad[64];
+	char	 why[256];
 
-	if (events_parse(list, mask, bad, sizeof(bad)) == -1)
-		errx(1, "-%c: unknown event '%s'; valid events: %s, "
-		    "or a number", opt, bad, events_valid());
+	if (events_parse(list, mask, why, sizeof(why)) == -1)
+		errx(1, "-%c: %s; valid events: %s, or a number in decimal or "
+		    "0x hexadecimal", opt, why, events_valid());
 }
 
 static void
@@ -345,6 +352,28 @@ output_setup(const struct config *cfg, struct output *out)
 	    (no_color == NULL || *no_color == '\0'));
 }
 
+/*
+ * Open /dev/null on whichever of descriptors 0, 1 and 2 the caller closed,
+ * so that no file watchx opens (the -o file above all) takes one of their
+ * numbers and receives what is meant for them.  Returns whether stdout
+ * was closed.
+ */
+static int
+standard_fds(void)
+{
+	int	 fd, closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			continue;
+		if (fd == STDOUT_FILENO)
+			closed = 1;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(1);
+	}
+	return closed;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -355,9 +384,12 @@ main(int argc, char *argv[])
 	struct rlimit	 rl;
 	uint32_t	 mask;
 	size_t		 i;
-	int		 globs;
+	int		 globs, closed;
 
+	closed = standard_fds();
 	parse(argc, argv, &cfg);
+	if (closed && cfg.outfile == NULL)
+		errx(1, "standard output is closed; give -o FILE");
 	output_setup(&cfg, &out);
 
 	memset(&filter, 0, sizeof(filter));

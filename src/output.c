@@ -27,7 +27,6 @@
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
 #define PIPE_BACKLOG	(64 * 1024 * 1024) /* held for a slow pipe reader */
 #define NUM_MAX		24		/* digits of any number, with sign */
-#define COLOR_MAX	16
 
 /* A piece of a compiled --format: literal text, or a directive. */
 struct fmt_op {
@@ -48,6 +47,21 @@ output_init(struct output *o, int fd)
 		err(1, NULL);
 }
 
+/* Free what output_init() and output_format() took. */
+void
+output_free(struct output *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->nops; i++)
+		free(o->ops[i].text);
+	free(o->ops);
+	free(o->buf);
+	if (o->wfd != o->fd)
+		close(o->wfd);
+	memset(o, 0, sizeof(*o));
+}
+
 static void
 add_op(struct output *o, char dir, const char *text, size_t len)
 {
@@ -60,7 +74,6 @@ add_op(struct output *o, char dir, const char *text, size_t len)
 	op += o->nops++;
 	op->dir = dir;
 	op->len = len;
-	o->litlen += len;
 	op->text = NULL;
 	if (len > 0 && (op->text = strndup(text, len)) == NULL)
 		err(1, NULL);
@@ -207,35 +220,70 @@ output_pending(const struct output *o)
 	return o->len - o->off;
 }
 
-/* Make room for need more bytes, writing out what is there if it is much. */
+/*
+ * At a record boundary: write out what is there if it is much.  Records
+ * are only ever written whole from here; the room for one grows with it.
+ */
 static int
-reserve(struct output *o, size_t need)
+record_start(struct output *o)
+{
+	if (o->off > 0 && o->off == o->len)
+		o->off = o->len = 0;
+	if (o->len - o->off >= o->backlog && output_flush(o) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Room for n more bytes at the end of the buffer, which grows as needed:
+ * every write into it is preceded by this with the most that write can
+ * produce, so no estimate of a whole record is ever trusted.
+ */
+static char *
+room(struct output *o, size_t n)
 {
 	char	*p;
 	size_t	 size;
 
-	if (o->len + need <= o->size)
-		return 0;
-	if (o->off > 0) {
-		memmove(o->buf, o->buf + o->off, o->len - o->off);
-		o->len -= o->off;
-		o->off = 0;
+	if (n > o->size - o->len) {
+		if (o->off > 0) {
+			memmove(o->buf, o->buf + o->off, o->len - o->off);
+			o->len -= o->off;
+			o->off = 0;
+		}
+		for (size = o->size; n > size - o->len; size *= 2)
+			if (size > SIZE_MAX / 2)
+				errx(1, "output record too large");
+		if (size != o->size) {
+			if ((p = realloc(o->buf, size)) == NULL)
+				err(1, NULL);
+			o->buf = p;
+			o->size = size;
+		}
 	}
-	if (o->len >= o->backlog && output_flush(o) == -1)
-		return -1;
-	if (o->len + need <= o->size)
-		return 0;
-	for (size = o->size; size < o->len + need; size *= 2)
-		;
-	if ((p = realloc(o->buf, size)) == NULL)
-		err(1, NULL);
-	o->buf = p;
-	o->size = size;
-	return 0;
+	return o->buf + o->len;
 }
 
-static char *
-put_num(char *p, long long v)
+static void
+put(struct output *o, const char *s, size_t len)
+{
+	if (len > 0)
+		memcpy(room(o, len), s, len);
+	o->len += len;
+}
+
+/* A literal, without its NUL. */
+#define PUT(o, lit)	put((o), (lit), sizeof(lit) - 1)
+
+static void
+put_char(struct output *o, char c)
+{
+	*room(o, 1) = c;
+	o->len++;
+}
+
+static void
+put_num(struct output *o, long long v)
 {
 	char		 tmp[NUM_MAX], *s, *end = tmp + sizeof(tmp);
 	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
@@ -247,8 +295,15 @@ put_num(char *p, long long v)
 	} while (u != 0);
 	if (v < 0)
 		*--s = '-';
-	memcpy(p, s, end - s);
-	return p + (end - s);
+	put(o, s, end - s);
+}
+
+static void
+put_hex(struct output *o, uint32_t v)
+{
+	char	 tmp[NUM_MAX];
+
+	put(o, tmp, snprintf(tmp, sizeof(tmp), "0x%x", v));
 }
 
 /* The colour of an event: by its first bit, as a person reads it. */
@@ -268,45 +323,54 @@ color_of(uint32_t mask)
 	return "\033[36m";
 }
 
-static char *
-put_names(const struct output *o, char *p, uint32_t mask)
+/* The names of the bits of mask; with quote, each as a JSON string. */
+static void
+put_names(struct output *o, uint32_t mask, int quote)
 {
-	const char	*c;
+	const char	*c = NULL;
 
-	if (!o->color)
-		return p + events_format(mask, p, 0);
-	c = color_of(mask);
-	memcpy(p, c, strlen(c));
-	p += strlen(c);
-	p += events_format(mask, p, 0);
-	memcpy(p, "\033[0m", 4);
-	return p + 4;
+	if (o->color && !quote) {
+		c = color_of(mask);
+		put(o, c, strlen(c));
+	}
+	o->len += events_format(mask, room(o, EVENTS_NAMES_MAX),
+	    EVENTS_NAMES_MAX, quote);
+	if (c != NULL)
+		PUT(o, "\033[0m");
 }
 
-static char *
-put_str(const struct output *o, char *p, const char *s, size_t len)
+/* A name or path: escaped, or as it is under -0. */
+static void
+put_str(struct output *o, const char *s, size_t len)
 {
-	if (!o->raw)
-		return p + escape(p, s, len);
-	memcpy(p, s, len);
-	return p + len;
+	if (o->raw)
+		put(o, s, len);
+	else
+		o->len += escape(room(o, ESCAPE_MAX(len)), s, len);
 }
 
 /* The full path: watch path and filename joined by one '/'. */
-static char *
-put_path(const struct output *o, char *p, const struct event *ev)
+static void
+put_path(struct output *o, const struct event *ev)
 {
-	p = put_str(o, p, ev->path, ev->pathlen);
+	put_str(o, ev->path, ev->pathlen);
 	if (ev->namelen == 0)
-		return p;
+		return;
 	if (ev->pathlen > 0 && ev->path[ev->pathlen - 1] != '/')
-		*p++ = '/';
-	return put_str(o, p, ev->name, ev->namelen);
+		put_char(o, '/');
+	put_str(o, ev->name, ev->namelen);
+}
+
+/* JSON string contents for len bytes of s; sets *lossy as escape_json. */
+static void
+put_json_text(struct output *o, const char *s, size_t len, int *lossy)
+{
+	o->len += escape_json(room(o, ESCAPE_JSON_MAX(len)), s, len, lossy);
 }
 
 /* The time of ev: its batch's, formatted once per batch. */
-static char *
-put_time(struct output *o, char *p, const struct event *ev, int json)
+static void
+put_time(struct output *o, const struct event *ev, int json)
 {
 	char		 buf[sizeof(o->time)];
 	const char	*t = buf;
@@ -323,35 +387,34 @@ put_time(struct output *o, char *p, const struct event *ev, int json)
 	}
 	/* --timefmt may hold anything: keep the JSON valid. */
 	if (json && o->timefmt != NULL)
-		return p + escape_json(p, t, len, &lossy);
-	memcpy(p, t, len);
-	return p + len;
+		put_json_text(o, t, len, &lossy);
+	else
+		put(o, t, len);
 }
 
 /* wd TAB mask TAB cookie TAB names TAB watch-path TAB filename [TAB from] */
-static char *
-put_line(struct output *o, char *p, const struct event *ev)
+static void
+put_line(struct output *o, const struct event *ev)
 {
-	p = put_num(p, ev->wd);
-	*p++ = '\t';
-	p = put_num(p, ev->mask);
-	*p++ = '\t';
-	p = put_num(p, ev->cookie);
-	*p++ = '\t';
-	p = put_names(o, p, ev->mask);
-	*p++ = '\t';
-	p = put_str(o, p, ev->path, ev->pathlen);
-	*p++ = '\t';
-	p = put_str(o, p, ev->name, ev->namelen);
+	put_num(o, ev->wd);
+	put_char(o, '\t');
+	put_num(o, ev->mask);
+	put_char(o, '\t');
+	put_num(o, ev->cookie);
+	put_char(o, '\t');
+	put_names(o, ev->mask, 0);
+	put_char(o, '\t');
+	put_str(o, ev->path, ev->pathlen);
+	put_char(o, '\t');
+	put_str(o, ev->name, ev->namelen);
 	if (o->pairs) {
-		*p++ = '\t';
-		p = put_str(o, p, ev->from, ev->fromlen);
+		put_char(o, '\t');
+		put_str(o, ev->from, ev->fromlen);
 	}
-	return p;
 }
 
-static char *
-put_format(struct output *o, char *p, const struct event *ev)
+static void
+put_format(struct output *o, const struct event *ev)
 {
 	const struct fmt_op	*op;
 	size_t			 i;
@@ -360,169 +423,159 @@ put_format(struct output *o, char *p, const struct event *ev)
 		op = &o->ops[i];
 		switch (op->dir) {
 		case 0:
-			memcpy(p, op->text, op->len);
-			p += op->len;
+			put(o, op->text, op->len);
 			break;
 		case 'd':
-			p = put_num(p, ev->wd);
+			put_num(o, ev->wd);
 			break;
 		case 'm':
-			p = put_num(p, ev->mask);
+			put_num(o, ev->mask);
 			break;
 		case 'x':
-			p += sprintf(p, "0x%x", ev->mask);
+			put_hex(o, ev->mask);
 			break;
 		case 'c':
-			p = put_num(p, ev->cookie);
+			put_num(o, ev->cookie);
 			break;
 		case 'l':
-			p = put_num(p, ev->len);
+			put_num(o, ev->len);
 			break;
 		case 'e':
-			p = put_names(o, p, ev->mask);
+			put_names(o, ev->mask, 0);
 			break;
 		case 'w':
-			p = put_str(o, p, ev->path, ev->pathlen);
+			put_str(o, ev->path, ev->pathlen);
 			break;
 		case 'f':
-			p = put_str(o, p, ev->name, ev->namelen);
+			put_str(o, ev->name, ev->namelen);
 			break;
 		case 'p':
-			p = put_path(o, p, ev);
+			put_path(o, ev);
 			break;
 		case 'P':
-			p = put_str(o, p, ev->from, ev->fromlen);
+			put_str(o, ev->from, ev->fromlen);
 			break;
 		case 'T':
-			p = put_time(o, p, ev, 0);
+			put_time(o, ev, 0);
 			break;
 		}
 	}
-	return p;
 }
 
-/* A literal, without its NUL. */
-#define PUT(p, lit)	(memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
-
 /* ,"key_base64":"..." for the exact bytes of a and b joined by '/'. */
-static char *
-put_base64(char *p, const char *key, size_t keylen, const char *a,
+static void
+put_base64(struct output *o, const char *key, size_t keylen, const char *a,
     size_t alen, const char *b, size_t blen, int slash)
 {
 	char	*raw;
+	size_t	 len = alen + blen + (slash != 0);
 
-	if ((raw = malloc(alen + blen + 1)) == NULL)
+	if ((raw = malloc(len + 1)) == NULL)
 		err(1, NULL);
 	memcpy(raw, a, alen);
 	if (slash)
-		raw[alen++] = '/';
-	memcpy(raw + alen, b, blen);
-	*p++ = ',';
-	*p++ = '"';
-	memcpy(p, key, keylen);
-	p = PUT(p + keylen, "_base64\":\"");
-	p += escape_base64(p, raw, alen + blen);
-	*p++ = '"';
+		raw[alen] = '/';
+	if (blen > 0)
+		memcpy(raw + len - blen, b, blen);
+	PUT(o, ",\"");
+	put(o, key, keylen);
+	PUT(o, "_base64\":\"");
+	o->len += escape_base64(room(o, ESCAPE_BASE64_MAX(len)), raw, len);
+	put_char(o, '"');
 	free(raw);
-	return p;
 }
 
 /*
  * ,"key":"..." for s, escaped; a string that is not valid UTF-8 is
  * followed by its exact bytes in "key_base64".  The escaped text is left
- * at *text, *textlen bytes long, for "path" to reuse.
+ * at offset *text of the buffer, *textlen bytes long, for "path" to reuse
+ * (an offset: the buffer may move as it grows).
  */
-static char *
-put_json_str(char *p, const char *key, size_t keylen, const char *s,
-    size_t len, char **text, size_t *textlen, int *lossy)
+static void
+put_json_str(struct output *o, const char *key, size_t keylen, const char *s,
+    size_t len, size_t *text, size_t *textlen, int *lossy)
 {
-	*p++ = ',';
-	*p++ = '"';
-	memcpy(p, key, keylen);
-	p = PUT(p + keylen, "\":\"");
-	*text = p;
-	p += escape_json(p, s, len, lossy);
-	*textlen = p - *text;
-	*p++ = '"';
+	PUT(o, ",\"");
+	put(o, key, keylen);
+	PUT(o, "\":\"");
+	*text = o->len;
+	put_json_text(o, s, len, lossy);
+	*textlen = o->len - *text;
+	put_char(o, '"');
 	if (*lossy)
-		p = put_base64(p, key, keylen, s, len, "", 0, 0);
-	return p;
+		put_base64(o, key, keylen, s, len, "", 0, 0);
 }
 
-static char *
-put_json(struct output *o, char *p, const struct event *ev)
+/* Bytes of the buffer already written for this record, appended again. */
+static void
+put_again(struct output *o, size_t off, size_t len)
 {
-	char	*dir, *name, *from;
-	size_t	 dirlen, namelen, fromlen;
+	char	*p = room(o, len);
+
+	memcpy(p, o->buf + off, len);
+	o->len += len;
+}
+
+static void
+put_json(struct output *o, const struct event *ev)
+{
+	size_t	 dir, name, from, dirlen, namelen, fromlen;
 	int	 dirbad = 0, namebad = 0, frombad = 0, slash;
 
-	p = PUT(p, "{\"wd\":");
-	p = put_num(p, ev->wd);
-	p = PUT(p, ",\"mask\":");
-	p = put_num(p, ev->mask);
-	p = PUT(p, ",\"cookie\":");
-	p = put_num(p, ev->cookie);
-	p = PUT(p, ",\"len\":");
-	p = put_num(p, ev->len);
-	p = PUT(p, ",\"names\":[");
-	p += events_format(ev->mask, p, 1);
-	*p++ = ']';
-	p = put_json_str(p, "watch_path", 10, ev->path, ev->pathlen, &dir,
+	PUT(o, "{\"wd\":");
+	put_num(o, ev->wd);
+	PUT(o, ",\"mask\":");
+	put_num(o, ev->mask);
+	PUT(o, ",\"cookie\":");
+	put_num(o, ev->cookie);
+	PUT(o, ",\"len\":");
+	put_num(o, ev->len);
+	PUT(o, ",\"names\":[");
+	put_names(o, ev->mask, 1);
+	put_char(o, ']');
+	put_json_str(o, "watch_path", 10, ev->path, ev->pathlen, &dir,
 	    &dirlen, &dirbad);
-	p = put_json_str(p, "filename", 8, ev->name, ev->namelen, &name,
+	put_json_str(o, "filename", 8, ev->name, ev->namelen, &name,
 	    &namelen, &namebad);
 
 	/* "path": the two escaped texts again, joined by one '/'. */
 	slash = ev->namelen > 0 && ev->pathlen > 0 &&
 	    ev->path[ev->pathlen - 1] != '/';
-	p = PUT(p, ",\"path\":\"");
-	memcpy(p, dir, dirlen);
-	p += dirlen;
+	PUT(o, ",\"path\":\"");
+	put_again(o, dir, dirlen);
 	if (slash)
-		*p++ = '/';
-	memcpy(p, name, namelen);
-	p += namelen;
-	*p++ = '"';
+		put_char(o, '/');
+	put_again(o, name, namelen);
+	put_char(o, '"');
 	if (dirbad || namebad)
-		p = put_base64(p, "path", 4, ev->path, ev->pathlen, ev->name,
+		put_base64(o, "path", 4, ev->path, ev->pathlen, ev->name,
 		    ev->namelen, slash);
 
 	if (ev->from != NULL && ev->fromlen > 0)
-		p = put_json_str(p, "from", 4, ev->from, ev->fromlen, &from,
+		put_json_str(o, "from", 4, ev->from, ev->fromlen, &from,
 		    &fromlen, &frombad);
-	p = PUT(p, ",\"time\":\"");
-	p = put_time(o, p, ev, 1);
-	*p++ = '"';
-	*p++ = '}';
-	return p;
+	PUT(o, ",\"time\":\"");
+	put_time(o, ev, 1);
+	PUT(o, "\"}");
 }
 
 int
 output_event(struct output *o, const struct event *ev)
 {
-	size_t	 text = ev->pathlen + ev->namelen + ev->fromlen + 2;
-	char	*p;
-
-	/* Each op at most one value; JSON and base64 are the widest. */
-	if (reserve(o, 512 + o->litlen + EVENTS_NAMES_MAX * 2 +
-	    ESCAPE_JSON_MAX(sizeof(o->time)) +
-	    (o->nops + 4) * (ESCAPE_JSON_MAX(text) + ESCAPE_BASE64_MAX(text) +
-	    NUM_MAX + COLOR_MAX + 32)) == -1)
+	if (record_start(o) == -1)
 		return -1;
-	p = o->buf + o->len;
 	switch (o->mode) {
 	case OUTPUT_LINE:
-		p = put_line(o, p, ev);
+		put_line(o, ev);
 		break;
 	case OUTPUT_FORMAT:
-		p = put_format(o, p, ev);
+		put_format(o, ev);
 		break;
 	case OUTPUT_JSON:
-		p = put_json(o, p, ev);
+		put_json(o, ev);
 		break;
 	}
-	*p++ = o->end;
-	o->len = p - o->buf;
+	put_char(o, o->end);
 	return 0;
 }
 
@@ -530,9 +583,9 @@ output_event(struct output *o, const struct event *ev)
 int
 output_tick(struct output *o)
 {
-	if (reserve(o, 1) == -1)
+	if (record_start(o) == -1)
 		return -1;
-	o->buf[o->len++] = o->end;
+	put_char(o, o->end);
 	return 0;
 }
 

@@ -44,7 +44,6 @@ struct output {
 	int		 pairs;		/* --pair-moves: a seventh field */
 	struct fmt_op	*ops;		/* --format, compiled */
 	size_t		 nops;
-	size_t		 litlen;	/* of all its literal text */
 	const char	*timefmt;	/* NULL: ISO 8601 with microseconds */
 
 	struct timespec	 when;		/* of the current read batch */
@@ -53,6 +52,7 @@ struct output {
 };
 
 void	 output_init(struct output *, int);
+void	 output_free(struct output *);
 void	 output_target(struct output *, int);
 size_t	 output_pending(const struct output *);
 int	 output_push(struct output *);

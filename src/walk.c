@@ -48,6 +48,21 @@ struct walk {
 	int		 live;		/* a new directory, not the start-up walk */
 };
 
+/*
+ * The start-up walk has just failed with errno.  Running out of a
+ * resource there (watches, descriptors, memory) would leave part of the
+ * tree unwatched from the start, silently but for one warning: that is
+ * not a run, so watchx stops (the warning named the limit).  A directory
+ * that cannot be read, or is gone, is only skipped.
+ */
+static void
+limit_reached(const struct walk *wk)
+{
+	if (!wk->live && (errno == ENOSPC || errno == EMFILE ||
+	    errno == ENFILE || errno == ENOMEM))
+		exit(1);
+}
+
 /* A path to name below the directory open as fd, or to fd itself. */
 static void
 proc_path(char *buf, size_t size, int fd, const char *name)
@@ -96,8 +111,10 @@ list(struct walk *wk, struct frame *f)
 		calls++;
 		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {
 			/* A new directory may be gone again already. */
-			if (n == -1 && !(wk->live && errno == ENOENT))
+			if (n == -1 && !(wk->live && errno == ENOENT)) {
 				watch_warn(ws, f->w, "", 0, errno);
+				limit_reached(wk);
+			}
 			break;
 		}
 		for (off = 0; off < n; off += d->d_reclen) {
@@ -203,16 +220,16 @@ descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 		if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
 		    errno == ENOTDIR || errno == ELOOP)))
 			watch_warn(ws, parent, name, len, errno);
-		/* Part of the tree unwatched from the start: not a run. */
-		if (errno == ENOSPC && !wk->live)
-			exit(1);
+		limit_reached(wk);
 		return -1;
 	}
 	*w = watch_new(ws, parent, wd, name, len);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (fd == -1 && !(wk->live && errno == ENOENT))
+	if (fd == -1 && !(wk->live && errno == ENOENT)) {
 		watch_warn(ws, parent, name, len, errno);
+		limit_reached(wk);
+	}
 	return fd;
 }
 
@@ -268,8 +285,10 @@ open_list(struct walk *wk, struct watch *w, int pin)
 
 	if ((fd = openat(pin, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
 		return fd;
-	if (!(wk->live && errno == ENOENT))
+	if (!(wk->live && errno == ENOENT)) {
 		watch_warn(wk->ws, w, "", 0, errno);
+		limit_reached(wk);
+	}
 	proc_path(proc, sizeof(proc), pin, "");
 	inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
 	close(pin);

@@ -5,12 +5,14 @@
  * when an event is printed and a rename rewrites one watch only.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/tree.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,6 @@
 #include "escape.h"
 #include "watch.h"
 
-#define LIMITS	"/proc/sys/fs/inotify/"
 
 /*
  * Not RB_GENERATE_STATIC: libbsd leaves the __unused it needs undefined
@@ -53,21 +54,47 @@ name_cmp(const struct watch *a, const struct watch *b)
 	return a->namelen < b->namelen ? -1 : a->namelen > b->namelen;
 }
 
-/* The value of one of the inotify limits, as text, for messages. */
-const char *
-watch_limit(const char *name)
+/* A number from a /proc file, or -1. */
+static long long
+read_limit(const char *path)
 {
-	static char	 buf[32];
-	char		 path[64];
+	char		 buf[32];
+	const char	*errstr;
+	long long	 v;
 	FILE		*f;
 
-	snprintf(path, sizeof(path), LIMITS "%s", name);
 	if ((f = fopen(path, "r")) == NULL)
-		return "unknown";
+		return -1;
 	if (fgets(buf, sizeof(buf), f) == NULL)
-		strlcpy(buf, "unknown", sizeof(buf));
-	buf[strcspn(buf, "\n")] = '\0';
+		buf[0] = '\0';
 	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	v = strtonum(buf, 0, LLONG_MAX, &errstr);
+	return errstr == NULL ? v : -1;
+}
+
+/*
+ * The inotify limit that applies to what ("watches" or "instances"), as
+ * "FILE is VALUE", for messages.  Two limits count: the system's
+ * (fs.inotify.max_user_*) and, inside a user namespace, the namespace's
+ * own (user.max_inotify_*), which may be lower; the lower one was hit.
+ */
+const char *
+watch_limit(const char *what)
+{
+	static char	 buf[128], sys[64], user[64];
+	long long	 s, u;
+
+	snprintf(sys, sizeof(sys), "/proc/sys/fs/inotify/max_user_%s", what);
+	snprintf(user, sizeof(user), "/proc/sys/user/max_inotify_%s", what);
+	s = read_limit(sys);
+	u = read_limit(user);
+	if (u != -1 && (s == -1 || u < s))
+		snprintf(buf, sizeof(buf), "%s is %lld", user, u);
+	else if (s != -1)
+		snprintf(buf, sizeof(buf), "%s is %lld", sys, s);
+	else
+		snprintf(buf, sizeof(buf), "%s", sys);
 	return buf;
 }
 
@@ -91,9 +118,32 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 		return;
 	if (errno == EMFILE)
 		errx(1, "inotify_init1: %s (limit of inotify instances: "
-		    LIMITS "max_user_instances is %s; or the open file limit)",
-		    strerror(EMFILE), watch_limit("max_user_instances"));
+		    "%s; or the open file limit)", strerror(EMFILE),
+		    watch_limit("instances"));
 	err(1, "inotify_init1");
+}
+
+/* Free every watch and everything the watch set holds; close it. */
+void
+watchset_close(struct watchset *ws)
+{
+	struct watch	*w, *next;
+	size_t		 i;
+
+	RB_FOREACH_SAFE(w, wd_tree, &ws->wds, next) {
+		RB_REMOVE(wd_tree, &ws->wds, w);
+		free(w->name);
+		free(w);
+	}
+	for (i = 0; i < ws->nnoise; i++)
+		free(ws->noise[i].name);
+	free(ws->noise);
+	free(ws->moves);
+	free(ws->held);
+	free(ws->pathbuf);
+	close(ws->fd);
+	memset(ws, 0, sizeof(*ws));
+	ws->fd = -1;
 }
 
 /* Say why parent's entry name (or a root, parent NULL) cannot be watched. */
@@ -101,6 +151,7 @@ void
 watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
     size_t namelen, int error)
 {
+	struct rlimit	 rl;
 	const char	*dir = "";
 	char		*path, *shown;
 	size_t		 dirlen = 0;
@@ -114,8 +165,12 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 	shown = escape_dup(path);
 	if (error == ENOSPC)
 		warnx("cannot watch '%s': inotify watch limit reached "
-		    "(" LIMITS "max_user_watches is %s)", shown,
-		    watch_limit("max_user_watches"));
+		    "(%s; watchx holds %zu watches)", shown, watch_limit("watches"),
+		    ws->count);
+	else if (error == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		warnx("cannot watch '%s': %s (the open file limit, ulimit -n, "
+		    "is %llu)", shown, strerror(error),
+		    (unsigned long long)rl.rlim_cur);
 	else
 		warnx("cannot watch '%s': %s", shown, strerror(error));
 	free(shown);

@@ -92,6 +92,7 @@ struct watchset {
 /* watch.c */
 void		 watchset_open(struct watchset *, uint32_t, int, int);
 int		 watchset_add_root(struct watchset *, const char *);
+void		 watchset_close(struct watchset *);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);

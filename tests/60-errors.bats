@@ -139,6 +139,58 @@ unknown_event() {
 	unknown_event -e isdir isdir
 }
 
+@test "-e numbers are decimal or 0x hexadecimal; a leading zero is not octal" {
+	mkdir d
+	local spec i=0
+	# 0100 is one hundred: IN_ATTRIB|IN_OPEN|IN_MOVED_FROM, so a touch
+	# (open, attrib) is seen; as octal (64, IN_MOVED_FROM) it would not be.
+	for spec in 0100 0x64 100 09; do
+		i=$((i + 1))
+		wx_start --no-tick -n 1 -e "$spec" d
+		if [[ $spec == 09 ]]; then
+			: >"d/a$i"
+			wait_exit
+			assert_equal "09: $status" "09: 0"
+			run cat "$OUT"
+			assert_output "$(ev 1 8 0 IN_CLOSE_WRITE d "a$i")"
+			continue
+		fi
+		: >"d/a$i"
+		wait_exit
+		assert_equal "$spec: $status" "$spec: 0"
+		run cat "$OUT"
+		assert_output "$(ev 1 32 0 IN_OPEN d "a$i")"
+	done
+}
+
+@test "-e and -x: numbers with bits that are not events, or none, are errors naming them" {
+	mkdir d
+	local opt v bits
+	for opt in -e -x; do
+		for v in 0x40000000:0x40000000 0x20000000:0x20000000 0x1000000:0x1000000 \
+			0x40000100:0x40000000 16384:0x4000 0x80000000:0x80000000; do
+			bits=${v#*:}
+			v=${v%%:*}
+			run_wx -q "$opt" "$v" d
+			assert_equal "$opt $v: $status" "$opt $v: 1"
+			[[ $stderr == "watchx: $opt: '$v' has bits that are not events: $bits (events are 0xafff); valid events: "* ]] ||
+				fail "$opt $v: unexpected message: $stderr"
+		done
+		run_wx -q "$opt" 0 d
+		assert_equal "$status" 1
+		[[ $stderr == "watchx: $opt: '0' is no event: a number must have at least one event bit; valid events: "* ]] ||
+			fail "$opt 0: unexpected message: $stderr"
+	done
+	# Too large for 32 bits, and octal or hexadecimal digits that do not
+	# belong: unknown.
+	for v in 0x100000000 4294967296 0x 0xg 1a; do
+		run_wx -q -e "$v" d
+		assert_equal "$v: $status" "$v: 1"
+		[[ $stderr == "watchx: -e: unknown event '$v'; valid events: "* ]] ||
+			fail "$v: unexpected message: $stderr"
+	done
+}
+
 @test "-e with an empty item is an error" {
 	mkdir d
 	local arg
@@ -169,6 +221,23 @@ unknown_event() {
 @test "-b 0: seconds must be greater than 0" {
 	all_fail_with -b "watchx: -b: seconds must be greater than 0: '%s'" \
 		0 0.0 .000 00
+}
+
+@test "-t, -b: a positive value that would round to 0 ns is too small, never 'no timeout'" {
+	all_fail_with -t "watchx: -t: '%s' seconds is too small (the smallest is 0.000000001)" \
+		0.0000000001 .00000000009 0.0000000000000001
+	all_fail_with -b "watchx: -b: '%s' seconds is too small (the smallest is 0.000000001)" \
+		0.0000000001
+	# The smallest that is kept is a real, tiny timeout: exit 2 at once.
+	mkdir -p d
+	run_wx -q --no-tick -t 0.000000001 d
+	assert_equal "$status" 2
+	# All zeros is 0: no timeout for -t (it must not exit on its own).
+	wx_start --no-tick -t 0.0000000000 -b 0.05 d
+	: >d/x
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tx$'
+	_alive "$WX_PID" || fail "-t 0.0000000000 ended the run"
+	wx_stop
 }
 
 @test "-t: seconds above 1000000000 are too large" {
@@ -208,29 +277,45 @@ unknown_event() {
 
 # --- kernel limits --------------------------------------------------------------
 
-@test "ENOSPC: out of inotify watches names the path and max_user_watches" {
+@test "ENOSPC in a user namespace: names the namespace's limit, its value and the watches held" {
 	need_userns
 	mkdir d1 d2 d3
-	local limit
-	limit=$(</proc/sys/fs/inotify/max_user_watches)
-	# In a user namespace of its own, watchx may hold only 2 watches.
+	# In a user namespace of its own, watchx may hold only 2 watches: that
+	# limit, not the system's, is the one hit.
 	run --separate-stderr timeout -k 1 10 unshare -U -r sh -c \
 		'echo 2 >/proc/sys/user/max_inotify_watches && exec "$0" -q d1 d2 d3' \
 		"$WATCHX"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	assert_equal "$stderr" "watchx: cannot watch 'd3': inotify watch limit reached (/proc/sys/fs/inotify/max_user_watches is $limit)"
+	assert_equal "$stderr" "watchx: cannot watch 'd3': inotify watch limit reached (/proc/sys/user/max_inotify_watches is 2; watchx holds 2 watches)"
 }
 
-@test "EMFILE: no inotify instance left names max_user_instances" {
+@test "ENOSPC against the system's limit: names max_user_watches and its value" {
+	need_root
+	mkdir d1 d2 d3 d4
+	local limit
+	limit=$(</proc/sys/fs/inotify/max_user_watches)
+	WX_SAVED_WATCHES=$limit
+	# Whatever else runs as root holds some watches: the limit is set to
+	# what is in use now, plus 2.
+	local used
+	used=$(cat /proc/[0-9]*/fdinfo/* 2>/dev/null | grep -c '^inotify wd:') || true
+	echo $((used + 2)) >/proc/sys/fs/inotify/max_user_watches
+	run --separate-stderr timeout -k 1 10 "$WATCHX" -q d1 d2 d3 d4
+	echo "$limit" >/proc/sys/fs/inotify/max_user_watches
+	WX_SAVED_WATCHES=
+	assert_equal "$status" 1
+	[[ $stderr =~ ^"watchx: cannot watch 'd"[1-4]"': inotify watch limit reached (/proc/sys/fs/inotify/max_user_watches is "$((used + 2))"; watchx holds "[0-2]" watches)"$ ]] ||
+		fail "unexpected message: $stderr"
+}
+
+@test "EMFILE: no inotify instance left names the namespace's max_inotify_instances" {
 	need_userns
 	mkdir d
-	local limit
-	limit=$(</proc/sys/fs/inotify/max_user_instances)
 	run --separate-stderr timeout -k 1 10 unshare -U -r sh -c \
 		'echo 0 >/proc/sys/user/max_inotify_instances && exec "$0" -q d' \
 		"$WATCHX"
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	assert_equal "$stderr" "watchx: inotify_init1: Too many open files (limit of inotify instances: /proc/sys/fs/inotify/max_user_instances is $limit; or the open file limit)"
+	assert_equal "$stderr" "watchx: inotify_init1: Too many open files (limit of inotify instances: /proc/sys/user/max_inotify_instances is 0; or the open file limit)"
 }

@@ -646,3 +646,15 @@ $((levels + 1)) IN_CLOSE_WRITE ${#path} 1 bottom"
 	run awk -F'\t' 'seen && $5 != "w"; $4 ~ /IN_MOVED_FROM/ && $6 == "P" { seen = 1 }' "$OUT"
 	assert_output ""
 }
+
+@test "-r: the start-up walk out of descriptors (ulimit -n 8) is an error naming the limit, not a partial run" {
+	mkdir -p deep/a/b/c/d/e/f/g/h/i/j
+	# The sanitizer's leak check needs a descriptor of its own at exit,
+	# and there is none left by design here.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		run --separate-stderr timeout -k 1 10 bash -c 'ulimit -n 8 && exec "$0" -q -r deep 3>&- 4>&- 5>&- 6>&- 7>&-' "$WATCHX"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	[[ $stderr =~ ^"watchx: cannot watch 'deep/"[a-j/]+"': Too many open files (the open file limit, ulimit -n, is 8)"$ ]] ||
+		fail "unexpected message: $stderr"
+}

@@ -392,6 +392,40 @@ time_of_one_event() {
 	[[ $output > $first ]] || fail "later batch at '$output', not after '$first'"
 }
 
+@test "-f: 520 x %T with a 127-byte --timefmt, four events in one batch: every byte written, nothing past the buffer" {
+	local fmt tf want
+	mkdir d
+	fmt=$(printf '%%T%.0s' {1..520})
+	tf=$(printf 'x%.0s' {1..127})
+	wx_start --no-tick -e create -f "$fmt" --timefmt "$tf" d
+	kill -STOP "$WX_PID"
+	poll "$WX_DEADLINE" "watchx did not stop" _state_stopped
+	touch d/a d/b d/c d/e
+	kill -CONT "$WX_PID"
+	wait_for_lines "$OUT" 4
+	wx_stop
+	want=$(printf '%s' "$tf"{1..520} | tr -d '0-9')
+	run sort -u "$OUT"
+	assert_equal "${#output}" $((520 * 127))
+	assert_output "$want"
+}
+
+@test "-0 --pair-moves and -0 -f %P: a record without an old path has an empty field" {
+	mkdir d
+	wx_start --no-tick -0 --pair-moves -e create -n 1 d
+	: >d/a
+	wait_exit
+	assert_equal "$status" 0
+	printf '1\t256\t0\tIN_CREATE\td\ta\t\0' >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$OUT" || fail "$(od -c "$OUT" | head -5)"
+	wx_start --no-tick -0 -f '[%P]%f' -e create -n 1 d
+	: >d/b
+	wait_exit
+	assert_equal "$status" 0
+	printf '[]b\0' >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$OUT" || fail "$(od -c "$OUT" | head -5)"
+}
+
 # --- --json ---------------------------------------------------------------------
 
 @test "-j: one object per event with every member; names as an array" {
@@ -566,6 +600,30 @@ time_of_one_event() {
 	wait_exit
 	assert_equal "$status" 0
 	assert_equal "$(cat log)" $'old line\n1\t256\t0\tIN_CREATE\td\ta\nb'
+}
+
+@test "-o with stderr closed: status messages never reach the event file" {
+	mkdir d
+	# watchx's own 2>&-: the -o file must not become descriptor 2.
+	env --default-signal=INT "$WATCHX" --no-tick -e create -o log d 2>&- 3>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	poll "$WX_DEADLINE" "watchx has no inotify watch" eval 'watch_count; ((WATCHES == 1))'
+	: >d/a
+	wait_for_line -F log $'1\t256\t0\tIN_CREATE\td\ta'
+	: >d/missing-dir-is-fine
+	wait_for_lines log 2
+	kill -TERM "$WX_PID"
+	wait_exit
+	run cat log
+	assert_output "$(ev 1 256 0 IN_CREATE d a; ev 1 256 0 IN_CREATE d missing-dir-is-fine)"
+}
+
+@test "stdout closed without -o: an error at start-up, not a lost event" {
+	mkdir d
+	run --separate-stderr timeout 5 sh -c 'exec "$0" -q d >&-' "$WATCHX"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: standard output is closed; give -o FILE"
 }
 
 @test "-o: a file that cannot be opened is an error naming it" {

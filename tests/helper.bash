@@ -67,6 +67,10 @@ wx_teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 	WX_PIDS=()
+	if [[ -n ${WX_SAVED_WATCHES-} ]]; then
+		echo "$WX_SAVED_WATCHES" >/proc/sys/fs/inotify/max_user_watches
+		WX_SAVED_WATCHES=
+	fi
 	if [[ -n $WX_SAVED_QUEUE ]]; then
 		echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
 		WX_SAVED_QUEUE=

@@ -1,0 +1,231 @@
+/*
+ * handle.c: one event's way from the kernel to the output.  Its watch is
+ * looked up, the -r bookkeeping may drop or hold it (tree.c), the globs
+ * may filter it, --pair-moves may join it to its partner (pair.c), and
+ * what is left is printed (output.c); the watch set is then updated.
+ * Terminal events and the -x/-n conditions set the exit status.  Nothing
+ * here waits: the loop (loop.c) reads, and calls in here with what it
+ * read and when timers are due.
+ */
+#include <sys/inotify.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "filter.h"
+#include "handle.h"
+#include "output.h"
+#include "pair.h"
+#include "watch.h"
+
+#define NEVER		INT64_MAX
+#define PAIR_WAIT	(10 * 1000000LL)	/* ns an unpaired move waits */
+
+/* Print ev, and see whether that ends the run. */
+static void
+print(struct handler *l, const struct event *ev)
+{
+	if (output_event(l->out, ev) == -1) {
+		/* The loop decides what a failed write means. */
+		l->error = errno;
+		l->status = 1;
+		return;
+	}
+	l->printed++;
+	if ((l->cfg->count > 0 && l->printed >= l->cfg->count) ||
+	    (ev->mask & l->cfg->exit_on) != 0)
+		l->status = 0;
+}
+
+/*
+ * Print the queued records that are ready by now (NEVER: all of them,
+ * moves still waiting going alone).
+ */
+static void
+release_pairs(struct handler *l, int64_t now)
+{
+	struct pending	 p;
+
+	while (pair_pop(&l->pairs, now, &p)) {
+		if (l->status == -1)
+			print(l, &p.ev);
+		pair_free(&p);
+	}
+}
+
+/*
+ * An event to print, unless --include/--exclude say otherwise.  Under
+ * --pair-moves a move waits for its other half, and what follows it
+ * waits with it.  Terminal events are printed whatever the filters say.
+ */
+static void
+emit(struct handler *l, const struct watch *w, const struct inotify_event *ie,
+    const char *name, size_t namelen, int terminal)
+{
+	struct event	 ev;
+
+	if (l->status != -1)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.wd = ie->wd;
+	ev.mask = ie->mask;
+	ev.cookie = ie->cookie;
+	ev.len = ie->len;
+	ev.name = name;
+	ev.namelen = namelen;
+	ev.path = "";
+	if (w != NULL)
+		ev.path = watch_path(l->ws, w, &ev.pathlen);
+	if (!terminal && l->filter != NULL &&
+	    !filter_pass(l->filter, ev.path, ev.pathlen, name, namelen))
+		return;
+
+	if (!l->cfg->pair_moves) {
+		print(l, &ev);
+		return;
+	}
+	if (!((ie->mask & IN_MOVED_TO) && ie->cookie != 0 &&
+	    pair_join(&l->pairs, &ev, &l->when))) {
+		if (l->pairs.n == 0 &&
+		    !((ie->mask & IN_MOVED_FROM) && ie->cookie != 0)) {
+			print(l, &ev);
+			return;
+		}
+		pair_push(&l->pairs, &ev, &l->when, clock_ns() + PAIR_WAIT);
+	}
+	release_pairs(l, 0);
+}
+
+/* An IN_CREATE for what a new directory held when it was listed. */
+static void
+synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
+    size_t namelen)
+{
+	struct handler		*l = arg;
+	struct inotify_event	 ie;
+
+	if ((mask & l->print) == 0)
+		return;
+	memset(&ie, 0, sizeof(ie));
+	ie.wd = w->wd;
+	ie.mask = mask;
+	/* The length the kernel would give: padded, with the NUL. */
+	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
+	emit(l, w, &ie, name, namelen, 0);
+}
+
+/*
+ * One event from the kernel.  Terminal events (overflow, unmount, the last
+ * root gone) are printed whatever -e says, then end the run with 3 unless
+ * the same event also satisfied -x or -n.
+ */
+static void
+handle(void *arg, const struct inotify_event *ie)
+{
+	struct handler	*l = arg;
+	struct watch	*w;
+	int		 terminal;
+
+	if (ie->mask & IN_Q_OVERFLOW) {
+		emit(l, NULL, ie, "", 0, 1);
+		release_pairs(l, NEVER);
+		if (l->status == -1)
+			l->status = 3;
+		return;
+	}
+	/* Events queued before their watch was forgotten. */
+	if ((w = watchset_find(l->ws, ie->wd)) == NULL)
+		return;
+	if (tree_filter(l->ws, w, ie) != PASS)
+		return;
+	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
+	    w->root && l->ws->nroots == 1);
+	if (terminal || (ie->mask & l->print) != 0)
+		emit(l, w, ie, ie->len > 0 ? ie->name : "",
+		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
+	if (terminal) {
+		release_pairs(l, NEVER);
+		if (l->status == -1)
+			l->status = 3;
+	}
+	tree_update(l->ws, w, ie);
+}
+
+
+/*
+ * Start handling for the run that cfg describes.  The watch set calls
+ * back in here for what -r finds in new directories and for the events
+ * it held.
+ */
+void
+handler_open(struct handler *l, const struct config *cfg,
+    struct watchset *ws, struct output *out, struct filter *filter)
+{
+	memset(l, 0, sizeof(*l));
+	l->cfg = cfg;
+	l->ws = ws;
+	l->out = out;
+	l->filter = filter;
+	l->print = cfg->events | cfg->exit_on;
+	l->status = -1;
+	ws->emit = synth;
+	ws->replay = handle;
+	ws->arg = l;
+}
+
+/*
+ * The events of one read, len bytes of buf, read just now.  Stops at the
+ * first event that ends the run.
+ */
+void
+handler_batch(struct handler *l, const char *buf, size_t len)
+{
+	const struct inotify_event	*ie;
+	const char			*p;
+
+	output_time(l->out, &l->when);
+	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
+		ie = (const struct inotify_event *)p;
+		l->ws->pos += sizeof(*ie) + ie->len;
+		handle(l, ie);
+		if (l->status != -1)
+			return;
+	}
+}
+
+/*
+ * Time is now: moves that waited too long are resolved, and records that
+ * are ready are printed (with all, every record still queued).
+ */
+void
+handler_timers(struct handler *l, int64_t now, int all)
+{
+	if (l->ws->nmoves > 0 && l->status == -1)
+		tree_expire(l->ws, now);
+	if (l->pairs.n > 0)
+		release_pairs(l, all ? NEVER : now);
+}
+
+/* When handler_timers() is next needed, or NEVER. */
+int64_t
+handler_deadline(const struct handler *l)
+{
+	int64_t	 at = pair_deadline(&l->pairs);
+
+	if (l->ws->nmoves > 0 && tree_deadline(l->ws) < at)
+		at = tree_deadline(l->ws);
+	return at;
+}
+
+/* The run is over: drop what waits, and leave the watch set nothing. */
+void
+handler_close(struct handler *l)
+{
+	pair_clear(&l->pairs);
+	l->ws->emit = NULL;
+	l->ws->replay = NULL;
+	l->ws->arg = NULL;
+}

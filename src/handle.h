@@ -1,0 +1,39 @@
+/*
+ * handle.h: what happens to each event the kernel hands over, from the
+ * watch it is on to the record that is printed.
+ */
+#ifndef WATCHX_HANDLE_H
+#define WATCHX_HANDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "pair.h"
+
+struct config;
+struct filter;
+struct output;
+struct watchset;
+
+struct handler {
+	const struct config	*cfg;
+	struct watchset		*ws;
+	struct output		*out;
+	struct filter		*filter;	/* NULL: no globs */
+	struct pairs		 pairs;
+	struct timespec		 when;		/* of the current batch */
+	uint32_t		 print;		/* bits that are printed */
+	long long		 printed;
+	int			 status;	/* exit status, -1 while running */
+	int			 error;		/* errno of a failed write, or 0 */
+};
+
+void	 handler_open(struct handler *, const struct config *,
+	    struct watchset *, struct output *, struct filter *);
+void	 handler_batch(struct handler *, const char *, size_t);
+void	 handler_timers(struct handler *, int64_t, int);
+int64_t	 handler_deadline(const struct handler *);
+void	 handler_close(struct handler *);
+
+#endif
