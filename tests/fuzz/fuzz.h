@@ -1,0 +1,45 @@
+/*
+ * fuzz.h: what the libFuzzer harnesses share: taking typed values off the
+ * front of the fuzzer's input.
+ */
+#ifndef WATCHX_FUZZ_H
+#define WATCHX_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct input {
+	const uint8_t	*p;
+	size_t		 len;
+};
+
+/* The next n bytes (fewer at the end), as an unsigned number. */
+static inline uint64_t
+take(struct input *in, size_t n)
+{
+	uint64_t	 v = 0;
+
+	while (n-- > 0 && in->len > 0) {
+		v = v << 8 | *in->p++;
+		in->len--;
+	}
+	return v;
+}
+
+/* The next up to max bytes, as a string of *len bytes (not terminated). */
+static inline const char *
+take_str(struct input *in, size_t max, size_t *len)
+{
+	const char	*s = (const char *)in->p;
+
+	*len = take(in, 1) % (max + 1);
+	if (*len > in->len)
+		*len = in->len;
+	s = (const char *)in->p;
+	in->p += *len;
+	in->len -= *len;
+	return s;
+}
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * stream.c: libFuzzer harness for the record stream: batches of events
+ * shaped as the kernel shapes them (any order, any watch, any cookie),
+ * through handle.c and the -r bookkeeping of tree.c and watch.c, over a
+ * watch set made up here (a root and some sub-directories), with moves
+ * expiring at any point and --pair-moves on or off.  New directories are
+ * looked up relative to the current directory, where the runner keeps
+ * nothing, so they are found gone.
+ */
+#include <sys/inotify.h>
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "events.h"
+#include "fuzz.h"
+#include "handle.h"
+#include "output.h"
+#include "watch.h"
+
+#define WATCHES		8
+#define BATCH		16
+
+static const char *const names[] = { "a", "b", "c", "dir" };
+
+/* What one kernel event can be: one event bit, or a notice alone. */
+static const uint32_t kinds[] = {
+	IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE,
+	IN_OPEN, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE,
+	IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT, IN_IGNORED, IN_Q_OVERFLOW,
+};
+
+static int	 devnull = -1;
+
+/* Append one event to buf at *off; returns 0 when it does not fit. */
+static int
+add_event(struct input *in, char *buf, size_t size, size_t *off, int maxwd)
+{
+	struct inotify_event	 ie;
+	char			 name[32];
+	size_t			 n = 0, i, pad;
+	unsigned int		 pick;
+
+	memset(&ie, 0, sizeof(ie));
+	pick = take(in, 1);
+	ie.mask = kinds[pick % (sizeof(kinds) / sizeof(kinds[0]))];
+	ie.wd = take(in, 1) % (maxwd + 2);
+	if (ie.mask & IN_Q_OVERFLOW)
+		ie.wd = -1;
+	if ((pick & 0x80) && !(ie.mask & (IN_IGNORED | IN_Q_OVERFLOW |
+	    IN_UNMOUNT)))
+		ie.mask |= IN_ISDIR;
+	if (ie.mask & IN_MOVE)
+		ie.cookie = 1 + take(in, 1) % 4;
+	/* An entry's event has a name; the watch's own has none. */
+	if (ie.mask & (IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE) ||
+	    ((ie.mask & (IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE |
+	    IN_OPEN)) && (pick & 0x40))) {
+		pick = take(in, 1);
+		if (pick < 200) {
+			n = strlen(names[pick % 4]);
+			memcpy(name, names[pick % 4], n);
+		} else {
+			for (n = 0; n < 1 + pick % 12 && in->len > 0; n++) {
+				name[n] = take(in, 1);
+				if (name[n] == '\0' || name[n] == '/')
+					name[n] = '_';
+			}
+		}
+	}
+	pad = n == 0 ? 0 : (n + 1 + sizeof(ie) - 1) / sizeof(ie) * sizeof(ie);
+	if (*off + sizeof(ie) + pad > size)
+		return 0;
+	ie.len = pad;
+	memcpy(buf + *off, &ie, sizeof(ie));
+	for (i = 0; i < pad; i++)
+		buf[*off + sizeof(ie) + i] = i < n ? name[i] : '\0';
+	*off += sizeof(ie) + pad;
+	return 1;
+}
+
+/*
+ * A root r (wd 1) and up to WATCHES - 1 directories below it.  A name
+ * used twice in one directory displaces (and forgets) the first and what
+ * is below it, so parents are looked up by wd each time.
+ */
+static int
+make_tree(struct input *in, struct watchset *ws)
+{
+	struct watch	*parent;
+	const char	*name;
+	int		 n, i;
+	unsigned int	 pick;
+
+	watch_new(ws, NULL, 1, "r", 1);
+	n = 1 + take(in, 1) % WATCHES;
+	for (i = 1; i < n; i++) {
+		pick = take(in, 1);
+		if ((parent = watchset_find(ws, 1 + pick % i)) == NULL)
+			parent = watchset_find(ws, 1);
+		name = names[(pick >> 4) % 4];
+		watch_new(ws, parent, i + 1, name, strlen(name));
+	}
+	return n;
+}
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char		 buf[BATCH * (sizeof(struct inotify_event) + 32)]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct input		 in = { data, size };
+	struct config		 cfg;
+	struct output		 out;
+	struct watchset		 ws;
+	struct handler		 h;
+	size_t			 off;
+	unsigned int		 flags;
+	int			 maxwd, i;
+
+	if (devnull == -1 && (devnull = open("/dev/null", O_WRONLY)) == -1)
+		abort();
+	memset(&cfg, 0, sizeof(cfg));
+	flags = take(&in, 1);
+	cfg.events = IN_ALL_EVENTS | EVENTS_NOTICES;
+	if (flags & 1)
+		cfg.events = IN_CREATE | IN_DELETE | IN_MOVE;
+	cfg.pair_moves = (flags & 2) != 0;
+	cfg.recursive = 1;
+	output_init(&out, devnull);
+	out.pairs = cfg.pair_moves;
+	if (flags & 4)
+		out.mode = OUTPUT_JSON;
+	watchset_open(&ws, cfg.events & IN_ALL_EVENTS, 1, 0);
+	maxwd = make_tree(&in, &ws);
+	handler_open(&h, &cfg, &ws, &out, NULL);
+
+	while (in.len > 0 && h.status == -1) {
+		off = 0;
+		for (i = take(&in, 1) % BATCH; i >= 0; i--)
+			if (!add_event(&in, buf, sizeof(buf), &off, maxwd))
+				break;
+		ws.readpos += off;
+		handler_batch(&h, buf, off);
+		/* Now, or long after: moves waiting for a partner give up. */
+		handler_timers(&h, take(&in, 1) & 1 ? INT64_MAX - 1 :
+		    clock_ns(), 0);
+	}
+	handler_timers(&h, INT64_MAX - 1, 1);
+	output_flush(&out);
+	handler_close(&h);
+	watchset_close(&ws);
+	output_free(&out);
+	return 0;
+}
