@@ -234,37 +234,43 @@ record_start(struct output *o)
 	return 0;
 }
 
+/* Grow the buffer (moving out what is written) to hold n more bytes. */
+static void __attribute__((noinline))
+grow(struct output *o, size_t n)
+{
+	char	*p;
+	size_t	 size;
+
+	if (o->off > 0) {
+		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+	}
+	for (size = o->size; n > size - o->len; size *= 2)
+		if (size > SIZE_MAX / 2)
+			errx(1, "output record too large");
+	if (size != o->size) {
+		if ((p = realloc(o->buf, size)) == NULL)
+			err(1, NULL);
+		o->buf = p;
+		o->size = size;
+	}
+}
+
 /*
  * Room for n more bytes at the end of the buffer, which grows as needed:
  * every write into it is preceded by this with the most that write can
  * produce, so no estimate of a whole record is ever trusted.
  */
-static char *
+static inline char *
 room(struct output *o, size_t n)
 {
-	char	*p;
-	size_t	 size;
-
-	if (n > o->size - o->len) {
-		if (o->off > 0) {
-			memmove(o->buf, o->buf + o->off, o->len - o->off);
-			o->len -= o->off;
-			o->off = 0;
-		}
-		for (size = o->size; n > size - o->len; size *= 2)
-			if (size > SIZE_MAX / 2)
-				errx(1, "output record too large");
-		if (size != o->size) {
-			if ((p = realloc(o->buf, size)) == NULL)
-				err(1, NULL);
-			o->buf = p;
-			o->size = size;
-		}
-	}
+	if (__builtin_expect(n > o->size - o->len, 0))
+		grow(o, n);
 	return o->buf + o->len;
 }
 
-static void
+static inline void
 put(struct output *o, const char *s, size_t len)
 {
 	if (len > 0)
@@ -275,19 +281,24 @@ put(struct output *o, const char *s, size_t len)
 /* A literal, without its NUL. */
 #define PUT(o, lit)	put((o), (lit), sizeof(lit) - 1)
 
-static void
+static inline void
 put_char(struct output *o, char c)
 {
 	*room(o, 1) = c;
 	o->len++;
 }
 
-static void
+static inline void
 put_num(struct output *o, long long v)
 {
 	char		 tmp[NUM_MAX], *s, *end = tmp + sizeof(tmp);
 	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
+	/* Most numbers printed are one digit: a cookie of 0, a small wd. */
+	if (u < 10 && v >= 0) {
+		put_char(o, '0' + u);
+		return;
+	}
 	s = end;
 	do {
 		*--s = '0' + u % 10;
