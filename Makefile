@@ -41,7 +41,7 @@ BATS ?=		bats
 BATS_FLAGS ?=
 
 # Goals that must work before libbsd is installed: they install it first.
-NOBSD_GOALS =	deps run check asan valgrind fuzz clean uninstall bench
+NOBSD_GOALS =	deps run check asan valgrind fuzz soak clean uninstall bench
 ifneq ($(filter-out $(NOBSD_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(BSD_LIBS),)
 $(error libbsd-overlay not found by pkg-config: run 'make deps' or install libbsd-dev and pkg-config)
@@ -106,6 +106,15 @@ valgrind: deps
 	@$(MAKE) --no-print-directory watchx
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
 
+# The randomized differential test of -r (tests/oracle/oracle.py): seeded
+# operations on a real tree, watchx's output replayed against it.
+SOAK_SECONDS ?=	600
+SOAK_SEED ?=	1
+soak: deps
+	@$(MAKE) --no-print-directory watchx
+	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) \
+		--seconds $(SOAK_SECONDS) ./watchx
+
 bench: deps
 	@$(MAKE) --no-print-directory watchx
 	sh bench/run
@@ -129,4 +138,4 @@ clean:
 	rm -f watchx watchx-asan src/*.o
 	rm -rf tests/fuzz/bin
 
-.PHONY: all deps run check asan valgrind fuzz bench install uninstall clean
+.PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean

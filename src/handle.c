@@ -26,18 +26,18 @@
 
 /* Print ev, and see whether that ends the run. */
 static void
-print(struct handler *l, const struct event *ev)
+print(struct handler *h, const struct event *ev)
 {
-	if (output_event(l->out, ev) == -1) {
+	if (output_event(h->out, ev) == -1) {
 		/* The loop decides what a failed write means. */
-		l->error = errno;
-		l->status = 1;
+		h->error = errno;
+		h->status = 1;
 		return;
 	}
-	l->printed++;
-	if ((l->cfg->count > 0 && l->printed >= l->cfg->count) ||
-	    (ev->mask & l->cfg->exit_on) != 0)
-		l->status = 0;
+	h->printed++;
+	if ((h->cfg->count > 0 && h->printed >= h->cfg->count) ||
+	    (ev->mask & h->cfg->exit_on) != 0)
+		h->status = 0;
 }
 
 /*
@@ -45,13 +45,13 @@ print(struct handler *l, const struct event *ev)
  * moves still waiting going alone).
  */
 static void
-release_pairs(struct handler *l, int64_t now)
+release_pairs(struct handler *h, int64_t now)
 {
 	struct pending	 p;
 
-	while (pair_pop(&l->pairs, now, &p)) {
-		if (l->status == -1)
-			print(l, &p.ev);
+	while (pair_pop(&h->pairs, now, &p)) {
+		if (h->status == -1)
+			print(h, &p.ev);
 		pair_free(&p);
 	}
 }
@@ -62,12 +62,12 @@ release_pairs(struct handler *l, int64_t now)
  * waits with it.  Terminal events are printed whatever the filters say.
  */
 static void
-emit(struct handler *l, const struct watch *w, const struct inotify_event *ie,
+emit(struct handler *h, const struct watch *w, const struct inotify_event *ie,
     const char *name, size_t namelen, int terminal)
 {
 	struct event	 ev;
 
-	if (l->status != -1)
+	if (h->status != -1)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.wd = ie->wd;
@@ -78,25 +78,25 @@ emit(struct handler *l, const struct watch *w, const struct inotify_event *ie,
 	ev.namelen = namelen;
 	ev.path = "";
 	if (w != NULL)
-		ev.path = watch_path(l->ws, w, &ev.pathlen);
-	if (!terminal && l->filter != NULL &&
-	    !filter_pass(l->filter, ev.path, ev.pathlen, name, namelen))
+		ev.path = watch_path(h->ws, w, &ev.pathlen);
+	if (!terminal && h->filter != NULL &&
+	    !filter_pass(h->filter, ev.path, ev.pathlen, name, namelen))
 		return;
 
-	if (!l->cfg->pair_moves) {
-		print(l, &ev);
+	if (!h->cfg->pair_moves) {
+		print(h, &ev);
 		return;
 	}
 	if (!((ie->mask & IN_MOVED_TO) && ie->cookie != 0 &&
-	    pair_join(&l->pairs, &ev, &l->when))) {
-		if (l->pairs.n == 0 &&
+	    pair_join(&h->pairs, &ev, &h->when))) {
+		if (h->pairs.n == 0 &&
 		    !((ie->mask & IN_MOVED_FROM) && ie->cookie != 0)) {
-			print(l, &ev);
+			print(h, &ev);
 			return;
 		}
-		pair_push(&l->pairs, &ev, &l->when, clock_ns() + PAIR_WAIT);
+		pair_push(&h->pairs, &ev, &h->when, clock_ns() + PAIR_WAIT);
 	}
-	release_pairs(l, 0);
+	release_pairs(h, 0);
 }
 
 /* An IN_CREATE for what a new directory held when it was listed. */
@@ -104,17 +104,17 @@ static void
 synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
     size_t namelen)
 {
-	struct handler		*l = arg;
+	struct handler		*h = arg;
 	struct inotify_event	 ie;
 
-	if ((mask & l->print) == 0)
+	if ((mask & h->print) == 0)
 		return;
 	memset(&ie, 0, sizeof(ie));
 	ie.wd = w->wd;
 	ie.mask = mask;
 	/* The length the kernel would give: padded, with the NUL. */
 	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
-	emit(l, w, &ie, name, namelen, 0);
+	emit(h, w, &ie, name, namelen, 0);
 }
 
 /*
@@ -125,35 +125,36 @@ synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
 static void
 handle(void *arg, const struct inotify_event *ie)
 {
-	struct handler	*l = arg;
+	struct handler	*h = arg;
 	struct watch	*w;
+	enum verdict	 v;
 	int		 terminal;
 
 	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(l, NULL, ie, "", 0, 1);
-		release_pairs(l, NEVER);
-		if (l->status == -1)
-			l->status = 3;
+		emit(h, NULL, ie, "", 0, 1);
+		release_pairs(h, NEVER);
+		if (h->status == -1)
+			h->status = 3;
 		return;
 	}
 	/* Events queued before their watch was forgotten. */
-	if ((w = watchset_find(l->ws, ie->wd)) == NULL)
+	if ((w = watchset_find(h->ws, ie->wd)) == NULL)
 		return;
-	if (tree_filter(l->ws, w, ie) != PASS)
+	/* Held: handled again later.  Dropped: not printed, still followed. */
+	if ((v = tree_filter(h->ws, w, ie)) == HOLD)
 		return;
 	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
-	    w->root && l->ws->nroots == 1);
-	if (terminal || (ie->mask & l->print) != 0)
-		emit(l, w, ie, ie->len > 0 ? ie->name : "",
+	    w->root && h->ws->nroots == 1);
+	if (v == PASS && (terminal || (ie->mask & h->print) != 0))
+		emit(h, w, ie, ie->len > 0 ? ie->name : "",
 		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
 	if (terminal) {
-		release_pairs(l, NEVER);
-		if (l->status == -1)
-			l->status = 3;
+		release_pairs(h, NEVER);
+		if (h->status == -1)
+			h->status = 3;
 	}
-	tree_update(l->ws, w, ie);
+	tree_update(h->ws, w, ie);
 }
-
 
 /*
  * Start handling for the run that cfg describes.  The watch set calls
@@ -161,19 +162,19 @@ handle(void *arg, const struct inotify_event *ie)
  * it held.
  */
 void
-handler_open(struct handler *l, const struct config *cfg,
+handler_open(struct handler *h, const struct config *cfg,
     struct watchset *ws, struct output *out, struct filter *filter)
 {
-	memset(l, 0, sizeof(*l));
-	l->cfg = cfg;
-	l->ws = ws;
-	l->out = out;
-	l->filter = filter;
-	l->print = cfg->events | cfg->exit_on;
-	l->status = -1;
+	memset(h, 0, sizeof(*h));
+	h->cfg = cfg;
+	h->ws = ws;
+	h->out = out;
+	h->filter = filter;
+	h->print = cfg->events | cfg->exit_on;
+	h->status = -1;
 	ws->emit = synth;
 	ws->replay = handle;
-	ws->arg = l;
+	ws->arg = h;
 }
 
 /*
@@ -181,17 +182,19 @@ handler_open(struct handler *l, const struct config *cfg,
  * first event that ends the run.
  */
 void
-handler_batch(struct handler *l, const char *buf, size_t len)
+handler_batch(struct handler *h, const char *buf, size_t len)
 {
 	const struct inotify_event	*ie;
 	const char			*p;
 
-	output_time(l->out, &l->when);
+	output_time(h->out, &h->when);
 	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
 		ie = (const struct inotify_event *)p;
-		l->ws->pos += sizeof(*ie) + ie->len;
-		handle(l, ie);
-		if (l->status != -1)
+		h->ws->pos += sizeof(*ie) + ie->len;
+		handle(h, ie);
+		if (h->ws->nretries > 0)
+			tree_retry(h->ws);
+		if (h->status != -1)
 			return;
 	}
 }
@@ -201,31 +204,31 @@ handler_batch(struct handler *l, const char *buf, size_t len)
  * are ready are printed (with all, every record still queued).
  */
 void
-handler_timers(struct handler *l, int64_t now, int all)
+handler_timers(struct handler *h, int64_t now, int all)
 {
-	if (l->ws->nmoves > 0 && l->status == -1)
-		tree_expire(l->ws, now);
-	if (l->pairs.n > 0)
-		release_pairs(l, all ? NEVER : now);
+	if (h->ws->nmoves > 0 && h->status == -1)
+		tree_expire(h->ws, now);
+	if (h->pairs.n > 0)
+		release_pairs(h, all ? NEVER : now);
 }
 
 /* When handler_timers() is next needed, or NEVER. */
 int64_t
-handler_deadline(const struct handler *l)
+handler_deadline(const struct handler *h)
 {
-	int64_t	 at = pair_deadline(&l->pairs);
+	int64_t	 at = pair_deadline(&h->pairs);
 
-	if (l->ws->nmoves > 0 && tree_deadline(l->ws) < at)
-		at = tree_deadline(l->ws);
+	if (h->ws->nmoves > 0 && tree_deadline(h->ws) < at)
+		at = tree_deadline(h->ws);
 	return at;
 }
 
 /* The run is over: drop what waits, and leave the watch set nothing. */
 void
-handler_close(struct handler *l)
+handler_close(struct handler *h)
 {
-	pair_clear(&l->pairs);
-	l->ws->emit = NULL;
-	l->ws->replay = NULL;
-	l->ws->arg = NULL;
+	pair_clear(&h->pairs);
+	h->ws->emit = NULL;
+	h->ws->replay = NULL;
+	h->ws->arg = NULL;
 }

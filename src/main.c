@@ -368,8 +368,11 @@ standard_fds(void)
 			continue;
 		if (fd == STDOUT_FILENO)
 			closed = 1;
-		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd) {
+			if (fcntl(STDERR_FILENO, F_GETFD) != -1)
+				warn("/dev/null");
 			_exit(1);
+		}
 	}
 	return closed;
 }

@@ -221,8 +221,9 @@ output_pending(const struct output *o)
 }
 
 /*
- * At a record boundary: write out what is there if it is much.  Records
- * are only ever written whole from here; the room for one grows with it.
+ * At a record boundary: write out what is there if it is much, and move
+ * what a slow pipe reader has not taken yet to the front.  Only here:
+ * within a record, positions in the buffer must stay valid.
  */
 static int
 record_start(struct output *o)
@@ -231,30 +232,31 @@ record_start(struct output *o)
 		o->off = o->len = 0;
 	if (o->len - o->off >= o->backlog && output_flush(o) == -1)
 		return -1;
+	if (o->off > 0 && o->off >= o->size / 2) {
+		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+	}
 	return 0;
 }
 
-/* Grow the buffer (moving out what is written) to hold n more bytes. */
+/*
+ * Grow the buffer to hold n more bytes.  It is only ever reallocated, so
+ * offsets into it stay valid (put_json() reuses what it wrote).
+ */
 static void __attribute__((noinline))
 grow(struct output *o, size_t n)
 {
 	char	*p;
 	size_t	 size;
 
-	if (o->off > 0) {
-		memmove(o->buf, o->buf + o->off, o->len - o->off);
-		o->len -= o->off;
-		o->off = 0;
-	}
 	for (size = o->size; n > size - o->len; size *= 2)
 		if (size > SIZE_MAX / 2)
 			errx(1, "output record too large");
-	if (size != o->size) {
-		if ((p = realloc(o->buf, size)) == NULL)
-			err(1, NULL);
-		o->buf = p;
-		o->size = size;
-	}
+	if ((p = realloc(o->buf, size)) == NULL)
+		err(1, NULL);
+	o->buf = p;
+	o->size = size;
 }
 
 /*
@@ -339,13 +341,14 @@ static void
 put_names(struct output *o, uint32_t mask, int quote)
 {
 	const char	*c = NULL;
+	char		*p;
 
 	if (o->color && !quote) {
 		c = color_of(mask);
 		put(o, c, strlen(c));
 	}
-	o->len += events_format(mask, room(o, EVENTS_NAMES_MAX),
-	    EVENTS_NAMES_MAX, quote);
+	p = room(o, EVENTS_NAMES_MAX);
+	o->len += events_format(mask, p, EVENTS_NAMES_MAX, quote);
 	if (c != NULL)
 		PUT(o, "\033[0m");
 }
@@ -354,10 +357,14 @@ put_names(struct output *o, uint32_t mask, int quote)
 static void
 put_str(struct output *o, const char *s, size_t len)
 {
+	char	*p;
+
 	if (o->raw)
 		put(o, s, len);
-	else
-		o->len += escape(room(o, ESCAPE_MAX(len)), s, len);
+	else {
+		p = room(o, ESCAPE_MAX(len));
+		o->len += escape(p, s, len);
+	}
 }
 
 /* The full path: watch path and filename joined by one '/'. */
@@ -376,7 +383,9 @@ put_path(struct output *o, const struct event *ev)
 static void
 put_json_text(struct output *o, const char *s, size_t len, int *lossy)
 {
-	o->len += escape_json(room(o, ESCAPE_JSON_MAX(len)), s, len, lossy);
+	char	*p = room(o, ESCAPE_JSON_MAX(len));
+
+	o->len += escape_json(p, s, len, lossy);
 }
 
 /* The time of ev: its batch's, formatted once per batch. */
@@ -478,7 +487,7 @@ static void
 put_base64(struct output *o, const char *key, size_t keylen, const char *a,
     size_t alen, const char *b, size_t blen, int slash)
 {
-	char	*raw;
+	char	*raw, *p;
 	size_t	 len = alen + blen + (slash != 0);
 
 	if ((raw = malloc(len + 1)) == NULL)
@@ -491,7 +500,8 @@ put_base64(struct output *o, const char *key, size_t keylen, const char *a,
 	PUT(o, ",\"");
 	put(o, key, keylen);
 	PUT(o, "_base64\":\"");
-	o->len += escape_base64(room(o, ESCAPE_BASE64_MAX(len)), raw, len);
+	p = room(o, ESCAPE_BASE64_MAX(len));
+	o->len += escape_base64(p, raw, len);
 	put_char(o, '"');
 	free(raw);
 }

@@ -16,7 +16,11 @@
  */
 #include <sys/inotify.h>
 
+#include <sys/ioctl.h>
+#include <sys/tree.h>
+
 #include <err.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +28,33 @@
 #include "watch.h"
 
 #define MOVE_WAIT	(20 * 1000000LL)	/* ns */
+
+static int	seen_cmp(const struct seen *, const struct seen *);
+RB_PROTOTYPE(seen_tree, seen, entry, seen_cmp)
+RB_GENERATE(seen_tree, seen, entry, seen_cmp)
+
+static int
+seen_cmp(const struct seen *a, const struct seen *b)
+{
+	size_t	 n;
+	int	 r;
+
+	if (a->wd != b->wd)
+		return a->wd < b->wd ? -1 : 1;
+	n = a->len < b->len ? a->len : b->len;
+	if ((r = memcmp(a->name, b->name, n)) != 0)
+		return r;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
 #define NEVER		INT64_MAX
 
-/* Expect the events of listing parent's new entry name in calls reads. */
+/*
+ * Expect the events of listing parent's new entry name in calls reads,
+ * among the events queued after byte from (when the listing began).
+ */
 void
 tree_expect(struct watchset *ws, const struct watch *parent, const char *name,
-    size_t len, int calls)
+    size_t len, int calls, uint64_t from)
 {
 	struct noise	*n;
 	uint32_t	 bits = ws->dirmask & (IN_OPEN | IN_CLOSE_NOWRITE);
@@ -43,6 +68,7 @@ tree_expect(struct watchset *ws, const struct watch *parent, const char *name,
 	ws->noise = n;
 	n += ws->nnoise++;
 	n->wd = parent->wd;
+	n->from = from;
 	n->mask = bits;
 	n->accesses = accesses;
 	n->namelen = len;
@@ -77,7 +103,9 @@ noise(struct watchset *ws, const struct inotify_event *ie)
 	len = strnlen(ie->name, ie->len);
 	for (i = 0; i < ws->nnoise; i++) {
 		n = &ws->noise[i];
-		if (n->wd != ie->wd || n->namelen != len ||
+		/* Someone else's, before the listing began: not noise. */
+		if (n->wd != ie->wd || ws->pos - sizeof(*ie) - ie->len <
+		    n->from || n->namelen != len ||
 		    memcmp(n->name, ie->name, len) != 0)
 			continue;
 		if (bit == IN_ACCESS && n->accesses > 0) {
@@ -130,6 +158,125 @@ release(struct watchset *ws)
 	free(buf);
 }
 
+static struct seen *
+seen_add(struct watchset *ws, int wd, const char *name, size_t len)
+{
+	struct seen	*s;
+
+	if ((s = malloc(sizeof(*s) + len)) == NULL)
+		err(1, NULL);
+	s->wd = wd;
+	s->len = len;
+	s->held = s->listed = 0;
+	memcpy(s->name, name, len);
+	RB_INSERT(seen_tree, &ws->seen, s);
+	return s;
+}
+
+void
+tree_forget_seen(struct watchset *ws)
+{
+	struct seen	*s, *next;
+
+	RB_FOREACH_SAFE(s, seen_tree, &ws->seen, next) {
+		RB_REMOVE(seen_tree, &ws->seen, s);
+		free(s);
+	}
+	ws->nlisted = 0;
+}
+
+/* The entry of name in directory wd, if any. */
+static struct seen *
+seen_find(struct watchset *ws, int wd, const char *name, size_t len)
+{
+	union {
+		struct seen	 s;
+		char		 buf[sizeof(struct seen) + NAME_MAX + 1];
+	}		 key;
+
+	if (len > NAME_MAX)
+		return NULL;
+	key.s.wd = wd;
+	key.s.len = len;
+	memcpy(key.s.name, name, len);
+	return RB_FIND(seen_tree, &ws->seen, &key.s);
+}
+
+/*
+ * A live walk listed directory w (name NULL) and reported name in it
+ * (walk.c).  Until the events queued when the walk ended are handled,
+ * events on w are measured against what the listing reported.  The
+ * directory itself is entered under the empty name, which no entry has.
+ */
+void
+tree_listed(struct watchset *ws, const struct watch *w, const char *name,
+    size_t len)
+{
+	struct seen	*s;
+
+	if (name == NULL) {
+		if (seen_find(ws, w->wd, "", 0) == NULL) {
+			seen_add(ws, w->wd, "", 0);
+			ws->nlisted++;
+		}
+		return;
+	}
+	if ((s = seen_find(ws, w->wd, name, len)) == NULL)
+		s = seen_add(ws, w->wd, name, len);
+	s->held = s->listed = 1;
+}
+
+/* The walk has ended with the events up to byte until queued. */
+void
+tree_listed_until(struct watchset *ws, uint64_t until)
+{
+	if (ws->nlisted > 0)
+		ws->seen_until = until;
+}
+
+/*
+ * An event on an entry of a directory listed live, queued before its
+ * listing ended.  The listing reported the directory as it was then, so
+ * what the queued events say may be reported already, or be about an
+ * entry nobody was told of.  A consumer that applies the output holds
+ * exactly the entries marked held here; an event is dropped when
+ * applying it would add what it holds (a real IN_CREATE or IN_MOVED_TO
+ * for a name the listing reported) or remove what it never had (an
+ * IN_DELETE or IN_MOVED_FROM of a name created and gone before the
+ * listing).  Whatever the order of creates, deletes and renames, each
+ * name's state follows the kernel's events, so nothing is missed or
+ * reported twice.
+ */
+static enum verdict
+window(struct watchset *ws, const struct inotify_event *ie)
+{
+	struct seen	*s;
+	size_t		 len;
+
+	if (ws->pos > ws->seen_until) {
+		tree_forget_seen(ws);
+		return PASS;
+	}
+	if (seen_find(ws, ie->wd, "", 0) == NULL)
+		return PASS;
+	len = strnlen(ie->name, ie->len);
+	s = seen_find(ws, ie->wd, ie->name, len);
+	if (ie->mask & (IN_CREATE | IN_MOVED_TO)) {
+		if (s != NULL && s->listed) {
+			s->listed = 0;
+			return DROP;
+		}
+		if (s == NULL)
+			s = seen_add(ws, ie->wd, ie->name, len);
+		s->held = 1;
+		return PASS;
+	}
+	if (s == NULL || !s->held)
+		return DROP;
+	s->held = s->listed = 0;
+	return PASS;
+}
+
 /*
  * Decide about an event before it is printed: PASS, DROP it as watchx's
  * own, or HOLD it while its directory's move is unresolved.
@@ -144,6 +291,9 @@ tree_filter(struct watchset *ws, const struct watch *w,
 	}
 	if (ws->nnoise > 0 && noise(ws, ie))
 		return DROP;
+	if (ws->nlisted > 0 && ie->len > 0 &&
+	    (ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE)))
+		return window(ws, ie);
 	return PASS;
 }
 
@@ -188,23 +338,6 @@ moved_from(struct watchset *ws, struct watch *parent, const char *name,
 	w->cookie = cookie;
 }
 
-/* A directory appeared in parent: watch it, unless it is one coming back. */
-static void
-appeared(struct watchset *ws, struct watch *parent, const char *name,
-    size_t len)
-{
-	struct watch	*w;
-	size_t		 i;
-
-	if ((w = walk_new(ws, parent, name, len)) == NULL || w->cookie == 0)
-		return;
-	for (i = 0; i < ws->nmoves; i++)
-		if (ws->moves[i].w == w) {
-			arrive(ws, i, parent, name, len);
-			return;
-		}
-}
-
 /* Keep the watch set in step after an event on w has been printed. */
 void
 tree_update(struct watchset *ws, struct watch *w,
@@ -221,7 +354,7 @@ tree_update(struct watchset *ws, struct watch *w,
 		return;
 	len = strnlen(name, ie->len);
 	if (ie->mask & IN_CREATE)
-		appeared(ws, w, name, len);
+		walk_new(ws, w, name, len);
 	else if (ie->mask & IN_MOVED_FROM)
 		moved_from(ws, w, name, len, ie->cookie);
 	else if (ie->mask & IN_MOVED_TO) {
@@ -230,7 +363,7 @@ tree_update(struct watchset *ws, struct watch *w,
 				arrive(ws, i, w, name, len);
 				return;
 			}
-		appeared(ws, w, name, len);
+		walk_new(ws, w, name, len);
 	}
 }
 
@@ -267,4 +400,94 @@ tree_expire(struct watchset *ws, int64_t now)
 	}
 	if (gone)
 		release(ws);
+}
+
+/*
+ * Parent's new entry name could not be opened because parent's path is
+ * out of date: an ancestor was renamed, and that event is queued.  Try it
+ * again once every event queued now has been handled.
+ */
+void
+tree_later(struct watchset *ws, const struct watch *parent, const char *name,
+    size_t len)
+{
+	struct retry	*r;
+	int		 queued = 0;
+
+	ioctl(ws->fd, FIONREAD, &queued);
+	r = reallocarray(ws->retries, ws->nretries + 1, sizeof(*r));
+	if (r == NULL)
+		err(1, NULL);
+	ws->retries = r;
+	r += ws->nretries++;
+	r->wd = parent->wd;
+	r->namelen = len;
+	r->after = ws->readpos + queued;
+	if ((r->name = strndup(name, len)) == NULL)
+		err(1, NULL);
+}
+
+/* The retries that are due now, once each: a second failure is final. */
+void
+tree_retry(struct watchset *ws)
+{
+	struct retry	 r;
+	struct watch	*parent;
+	size_t		 i;
+
+	for (i = 0; i < ws->nretries;) {
+		if (ws->retries[i].after > ws->pos) {
+			i++;
+			continue;
+		}
+		r = ws->retries[i];
+		ws->retries[i] = ws->retries[--ws->nretries];
+		if ((parent = watchset_find(ws, r.wd)) != NULL &&
+		    !watch_in_moving(parent)) {
+			ws->retrying = 1;
+			walk_new(ws, parent, r.name, r.namelen);
+			ws->retrying = 0;
+		}
+		free(r.name);
+	}
+}
+
+/* Held events of w or below it are dropped: it is listed again instead. */
+static void
+unhold(struct watchset *ws, const struct watch *w)
+{
+	const struct inotify_event	*ie;
+	const struct watch		*x;
+	size_t				 off, len, keep = 0;
+
+	for (off = 0; off < ws->heldlen; off += len) {
+		ie = (const struct inotify_event *)(ws->held + off);
+		len = sizeof(*ie) + ie->len;
+		if ((x = watchset_find(ws, ie->wd)) != NULL &&
+		    watch_below(x, w))
+			continue;
+		memmove(ws->held + keep, ws->held + off, len);
+		keep += len;
+	}
+	ws->heldlen = keep;
+}
+
+/*
+ * Directory w is taken over where a listing found it (walk.c): whatever
+ * move of it was waiting is over, and what was held for it is replaced
+ * by the listing.
+ */
+void
+tree_adopt(struct watchset *ws, struct watch *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->nmoves; i++)
+		if (ws->moves[i].w == w) {
+			move_remove(ws, i);
+			break;
+		}
+	w->cookie = 0;
+	if (ws->heldlen > 0)
+		unhold(ws, w);
 }

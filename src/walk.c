@@ -34,6 +34,8 @@ struct frame {
 	struct watch	*w;
 	int		 fd;		/* open for listing and below */
 	int		 pin;		/* O_PATH, first frame only; else -1 */
+	int		 top;		/* walk_new()'s parent: not listed */
+	int		 again;		/* taken over: list what is below again */
 	char		*subdirs;	/* names to descend into, NUL-separated */
 	size_t		 len;
 	size_t		 size;
@@ -46,6 +48,9 @@ struct walk {
 	size_t		 depth;
 	size_t		 size;
 	int		 live;		/* a new directory, not the start-up walk */
+	int		 calls;		/* getdents64 calls on walk_new()'s entry */
+	int		 again;		/* the directory being listed was taken over */
+	int		 adopted;	/* descend() took one over */
 };
 
 /*
@@ -107,6 +112,8 @@ list(struct walk *wk, struct frame *f)
 	size_t		 len;
 	int		 calls = 0, type;
 
+	if (wk->live)
+		tree_listed(ws, f->w, NULL, 0);
 	for (;;) {
 		calls++;
 		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {
@@ -130,10 +137,12 @@ list(struct walk *wk, struct frame *f)
 				type = IFTODT(st.st_mode);
 			}
 			len = strlen(d->d_name);
-			if (wk->live)
+			if (wk->live) {
+				tree_listed(ws, f->w, d->d_name, len);
 				ws->emit(ws->arg, f->w, IN_CREATE |
 				    (type == DT_DIR ? IN_ISDIR : 0),
 				    d->d_name, len);
+			}
 			if (type == DT_DIR)
 				add_subdir(f, d->d_name, len);
 		}
@@ -141,12 +150,9 @@ list(struct walk *wk, struct frame *f)
 	return calls;
 }
 
-/*
- * Start on directory w, open for listing as fd (and pinned by an O_PATH
- * pin if it is the first of the walk): list it and stack it.
- */
-static int
-push(struct walk *wk, struct watch *w, int pin, int fd)
+/* Stack directory w, open as fd (and pinned by pin, or -1). */
+static struct frame *
+stack(struct walk *wk, struct watch *w, int pin, int fd)
 {
 	struct frame	*f;
 	size_t		 size;
@@ -164,7 +170,17 @@ push(struct walk *wk, struct watch *w, int pin, int fd)
 	f->w = w;
 	f->pin = pin;
 	f->fd = fd;
-	return list(wk, f);
+	return f;
+}
+
+/*
+ * Start on directory w, open for listing as fd (and pinned by an O_PATH
+ * pin if it is the first of the walk): list it and stack it.
+ */
+static int
+push(struct walk *wk, struct watch *w, int pin, int fd)
+{
+	return list(wk, stack(wk, w, pin, fd));
 }
 
 /*
@@ -181,7 +197,7 @@ pop(struct walk *wk)
 	int		 wd;
 
 	close(f->fd);
-	if (ws->dirmask & WATCH_QUIET) {
+	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
 		if (f->pin != -1)
 			proc_path(proc, sizeof(proc), f->pin, "");
 		else
@@ -196,6 +212,119 @@ pop(struct walk *wk)
 	if (f->pin != -1)
 		close(f->pin);
 	free(f->subdirs);
+}
+
+/*
+ * An O_PATH descriptor for watched directory w: its root by the path it
+ * was given (checked to be the same directory still), then w relative to
+ * it, component by component when the path is too long for one open.
+ * Fails with ENOENT when w's path is out of date: the rename that made it
+ * so is queued, not read yet.
+ */
+static int
+open_dir(struct watchset *ws, const struct watch *w)
+{
+	const struct watch	*root = watch_root(w), **chain, *a;
+	const char		*path;
+	char			 rel[PATH_MAX];
+	size_t			 len, skip, n = 0, i;
+	int			 fd, next, rootfd;
+
+	if (!root->root) {
+		errno = ENOENT;
+		return -1;
+	}
+	if ((rootfd = watch_open_root(ws, root)) == -1 || w == root)
+		return rootfd;
+	path = watch_path(ws, w, &len);
+	for (skip = root->namelen; skip < len && path[skip] == '/'; skip++)
+		;
+	if (len - skip < sizeof(rel)) {
+		/* watch_path()'s result is not NUL-terminated. */
+		memcpy(rel, path + skip, len - skip);
+		rel[len - skip] = '\0';
+		fd = openat(rootfd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(rootfd);
+		return fd;
+	}
+	for (a = w; a != root; a = a->parent)
+		n++;
+	if ((chain = reallocarray(NULL, n, sizeof(*chain))) == NULL)
+		err(1, NULL);
+	for (i = n, a = w; a != root; a = a->parent)
+		chain[--i] = a;
+	fd = rootfd;
+	for (i = 0; i < n && fd != -1; i++) {
+		next = openat(fd, chain[i]->name, O_PATH | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	free(chain);
+	return fd;
+}
+
+/* Whether w's place in the tree still holds the directory dirfd/name. */
+static int
+still_there(struct watchset *ws, const struct watch *w, int dirfd,
+    const char *name)
+{
+	struct stat	 a, b;
+	int		 fd, same;
+
+	if (w->parent == NULL || w->cookie != 0 ||
+	    fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if ((fd = open_dir(ws, w)) == -1)
+		return 0;
+	same = fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+	close(fd);
+	return same;
+}
+
+/*
+ * A live walk met a sub-directory that is watched already.  A watch that
+ * moved here while watchx was behind (moved out and back, or into a
+ * directory created meanwhile) is taken over: renamed into place and
+ * listed again, so that what it holds is reported under its new path.
+ * One reachable from two places (a bind mount) keeps its first; so does a
+ * root, and an ancestor (a loop).  Returns the descriptor to list it
+ * with, or -1.
+ */
+static int
+adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
+    size_t len, struct watch **out)
+{
+	struct watchset	*ws = wk->ws;
+	struct watch	*w;
+	char		 proc[64 + NAME_MAX];
+	int		 wd, in_place;
+
+	proc_path(proc, sizeof(proc), dirfd, name);
+	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
+	wd = inotify_add_watch(ws->fd, proc,
+	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW);
+	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
+		return -1;
+	in_place = w->parent == parent && w->namelen == len &&
+	    memcmp(w->name, name, len) == 0;
+	/*
+	 * In place already: a real IN_CREATE after a listing found it, or a
+	 * directory below one that is taken over (then listed again).
+	 */
+	if (w->root || watch_below(parent, w) || (in_place && !wk->again) ||
+	    (!in_place && still_there(ws, w, dirfd, name))) {
+		inotify_add_watch(ws->fd, proc, ws->dirmask | IN_DONT_FOLLOW);
+		return -1;
+	}
+	wk->adopted = 1;
+	tree_adopt(ws, w);
+	watch_rename(ws, w, parent, name, len);
+	*out = w;
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 }
 
 /*
@@ -216,6 +345,8 @@ descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 	proc_path(proc, sizeof(proc), dirfd, name);
 	wd = inotify_add_watch(ws->fd, proc,
 	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW | IN_MASK_CREATE);
+	if (wd == -1 && errno == EEXIST && wk->live)
+		return adopt(wk, dirfd, parent, name, len, w);
 	if (wd == -1) {
 		if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
 		    errno == ENOTDIR || errno == ELOOP)))
@@ -254,7 +385,7 @@ run(struct walk *wk)
 	struct watch	*w;
 	const char	*name;
 	size_t		 len;
-	int		 fd;
+	int		 fd, top, calls;
 
 	while (wk->depth > 0) {
 		f = &wk->stack[wk->depth - 1];
@@ -267,8 +398,16 @@ run(struct walk *wk)
 		f->off += len + 1;
 		if (pruned(wk->ws, f->w, name, len))
 			continue;
-		if ((fd = descend(wk, f->fd, f->w, name, len, &w)) != -1)
-			push(wk, w, -1, fd);
+		wk->again = f->again;
+		wk->adopted = 0;
+		if ((fd = descend(wk, f->fd, f->w, name, len, &w)) == -1)
+			continue;
+		top = f->top;
+		/* f may move: the stack grows. */
+		stack(wk, w, -1, fd)->again = wk->again || wk->adopted;
+		calls = list(wk, &wk->stack[wk->depth - 1]);
+		if (top)
+			wk->calls = calls;
 	}
 	free(wk->stack);
 }
@@ -312,96 +451,48 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
 }
 
 /*
- * An O_PATH descriptor for watched directory w, opened component by
- * component from its root, for paths too long for one open.
- */
-static int
-open_chain(struct watchset *ws, const struct watch *w)
-{
-	const struct watch	**chain = NULL, *a;
-	size_t			  n = 0, i;
-	int			  fd, next;
-
-	for (a = w; a != NULL; a = a->parent)
-		n++;
-	if ((chain = reallocarray(NULL, n, sizeof(*chain))) == NULL)
-		err(1, NULL);
-	for (i = n, a = w; a != NULL; a = a->parent)
-		chain[--i] = a;
-	fd = open(chain[0]->name, O_PATH | O_DIRECTORY | O_CLOEXEC |
-	    (ws->nofollow ? O_NOFOLLOW : 0));
-	for (i = 1; i < n && fd != -1; i++) {
-		next = openat(fd, chain[i]->name, O_PATH | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-	}
-	free(chain);
-	return fd;
-}
-
-/*
  * A directory appeared in parent (created, or moved in from outside):
  * watch it and everything below it, and report what it already holds as
- * IN_CREATE.  If it is watched already, return its watch (it may be one
- * that moved out and came back); otherwise NULL.
+ * IN_CREATE.  Parent is opened relative to its root; if its path is out of
+ * date (an ancestor renamed, not read yet), the directory is tried again
+ * once the events queued now have been handled.
  */
-struct watch *
+void
 walk_new(struct watchset *ws, struct watch *parent, const char *name,
     size_t len)
 {
 	struct walk	 wk;
-	struct watch	*w;
-	const char	*dir;
-	char		 path[PATH_MAX], proc[64];
-	size_t		 dirlen;
-	int		 pin, dirfd, fd, calls, queued, wd;
+	struct frame	*f;
+	uint64_t	 from;
+	int		 dirfd, queued;
 
 	if (pruned(ws, parent, name, len))
-		return NULL;
+		return;
+	/* What is queued before the listing begins is not its noise. */
+	if (ioctl(ws->fd, FIONREAD, &queued) == -1)
+		queued = 0;
+	from = ws->readpos + queued;
+	if ((dirfd = open_dir(ws, parent)) == -1) {
+		if (errno == ENOENT && !ws->retrying)
+			tree_later(ws, parent, name, len);
+		else if (errno != ENOENT && errno != ENOTDIR &&
+		    errno != ELOOP && errno != ESTALE)
+			watch_warn(ws, parent, "", 0, errno);
+		return;
+	}
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
 	wk.live = 1;
-
-	/* O_PATH: opening it is not an event, for it or for parent. */
-	dir = watch_path(ws, parent, &dirlen);
-	if (dirlen + len + 2 <= sizeof(path)) {
-		snprintf(path, sizeof(path), "%.*s%s%s", (int)dirlen, dir,
-		    dir[dirlen - 1] == '/' ? "" : "/", name);
-		dirfd = AT_FDCWD;
-	} else if ((dirfd = open_chain(ws, parent)) == -1)
-		return NULL;
-	pin = openat(dirfd, dirfd == AT_FDCWD ? path : name, O_PATH |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (pin == -1 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
-		watch_warn(ws, parent, name, len, errno);
-	if (dirfd != AT_FDCWD)
-		close(dirfd);
-	if (pin == -1)
-		return NULL;
-
-	proc_path(proc, sizeof(proc), pin, "");
-	wd = inotify_add_watch(ws->fd, proc,
-	    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
-	if (wd == -1 && errno == EEXIST) {
-		wd = inotify_add_watch(ws->fd, proc, ws->dirmask);
-		close(pin);
-		return wd == -1 ? NULL : watchset_find(ws, wd);
-	}
-	if (wd == -1) {
-		watch_warn(ws, parent, name, len, errno);
-		close(pin);
-		return NULL;
-	}
-	w = watch_new(ws, parent, wd, name, len);
-	if ((fd = open_list(&wk, w, pin)) == -1)
-		return NULL;
-	calls = push(&wk, w, pin, fd);
+	f = stack(&wk, parent, -1, dirfd);
+	f->top = 1;
+	add_subdir(f, name, len);
 	run(&wk);
-	tree_expect(ws, parent, name, len, calls);
-
+	if (wk.calls == 0)
+		return;
+	tree_expect(ws, parent, name, len, wk.calls, from);
 	/* The listing's events are all queued by now. */
-	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
+	if (ioctl(ws->fd, FIONREAD, &queued) == 0) {
 		ws->quiet_until = ws->readpos + queued;
-	return NULL;
+		tree_listed_until(ws, ws->quiet_until);
+	}
 }

@@ -21,7 +21,6 @@
 #include "escape.h"
 #include "watch.h"
 
-
 /*
  * Not RB_GENERATE_STATIC: libbsd leaves the __unused it needs undefined
  * (Debian bug #522774).
@@ -110,6 +109,7 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	memset(ws, 0, sizeof(*ws));
 	RB_INIT(&ws->wds);
 	RB_INIT(&ws->names);
+	RB_INIT(&ws->seen);
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
 	ws->recursive = recursive;
@@ -123,7 +123,10 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	err(1, "inotify_init1");
 }
 
-/* Free every watch and everything the watch set holds; close it. */
+/*
+ * Free every watch and everything the watch set holds, and close it: for
+ * the fuzz harness (tests/fuzz/stream.c), which makes many watch sets.
+ */
 void
 watchset_close(struct watchset *ws)
 {
@@ -139,6 +142,11 @@ watchset_close(struct watchset *ws)
 		free(ws->noise[i].name);
 	free(ws->noise);
 	free(ws->moves);
+	free(ws->rootids);
+	tree_forget_seen(ws);
+	for (i = 0; i < ws->nretries; i++)
+		free(ws->retries[i].name);
+	free(ws->retries);
 	free(ws->held);
 	free(ws->pathbuf);
 	close(ws->fd);
@@ -146,7 +154,10 @@ watchset_close(struct watchset *ws)
 	ws->fd = -1;
 }
 
-/* Say why parent's entry name (or a root, parent NULL) cannot be watched. */
+/*
+ * Say why parent's entry name (or a root, parent NULL) cannot be watched;
+ * errno is left as error.
+ */
 void
 watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
     size_t namelen, int error)
@@ -175,6 +186,58 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 		warnx("cannot watch '%s': %s", shown, strerror(error));
 	free(shown);
 	free(path);
+	/* The caller may still decide by errno (walk.c: limit_reached()). */
+	errno = error;
+}
+
+static void
+add_rootid(struct watchset *ws, int wd, const struct stat *st)
+{
+	struct rootid	*r;
+
+	r = reallocarray(ws->rootids, ws->nrootids + 1, sizeof(*r));
+	if (r == NULL)
+		err(1, NULL);
+	ws->rootids = r;
+	r += ws->nrootids++;
+	r->wd = wd;
+	r->dev = st->st_dev;
+	r->ino = st->st_ino;
+	r->warned = 0;
+}
+
+/*
+ * An O_PATH descriptor for root directory w, by the path it was given,
+ * if that still leads to it.  Otherwise -1 with errno ESTALE, and the
+ * first time a warning: the root was renamed or replaced, so what is
+ * created below it from now on cannot be reached.
+ */
+int
+watch_open_root(struct watchset *ws, const struct watch *w)
+{
+	struct stat	 st;
+	struct rootid	*r = NULL;
+	size_t		 i;
+	int		 fd;
+
+	for (i = 0; i < ws->nrootids; i++)
+		if (ws->rootids[i].wd == w->wd)
+			r = &ws->rootids[i];
+	fd = open(w->name, O_PATH | O_DIRECTORY | O_CLOEXEC |
+	    (ws->nofollow ? O_NOFOLLOW : 0));
+	if (r == NULL || fd == -1)
+		return fd;
+	if (fstat(fd, &st) == 0 && st.st_dev == r->dev &&
+	    st.st_ino == r->ino)
+		return fd;
+	close(fd);
+	if (!r->warned)
+		warnx("'%s' is no longer the directory watched (renamed or "
+		    "replaced): new directories below it are not watched",
+		    w->name);
+	r->warned = 1;
+	errno = ESTALE;
+	return -1;
 }
 
 /*
@@ -217,7 +280,15 @@ watchset_add_root(struct watchset *ws, const char *path)
 		return -1;
 	}
 	w = watch_new(ws, NULL, wd, path, strlen(path));
-	return dir ? walk_root(ws, w, fd) : 0;
+	if (!dir)
+		return 0;
+	/*
+	 * New directories below are reached through this path again; a
+	 * directory put in its place (the root renamed or replaced) must not
+	 * be taken for it.
+	 */
+	add_rootid(ws, wd, &st);
+	return walk_root(ws, w, fd);
 }
 
 /* Events come in runs on one watch: the last one found is tried first. */
@@ -412,4 +483,23 @@ watch_in_moving(const struct watch *w)
 		if (w->cookie != 0)
 			return 1;
 	return 0;
+}
+
+/* Whether w is a or below it. */
+int
+watch_below(const struct watch *w, const struct watch *a)
+{
+	for (; w != NULL; w = w->parent)
+		if (w == a)
+			return 1;
+	return 0;
+}
+
+/* The root w hangs from (or the top of a detached subtree). */
+const struct watch *
+watch_root(const struct watch *w)
+{
+	while (w->parent != NULL)
+		w = w->parent;
+	return w;
 }

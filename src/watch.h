@@ -8,6 +8,7 @@
 
 #include <sys/inotify.h>
 #include <sys/tree.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,9 +41,41 @@ struct noise {
 	int		 wd;		/* the parent's watch */
 	uint32_t	 mask;		/* IN_OPEN etc. still expected */
 	int		 accesses;	/* IN_ACCESS still expected, at most */
+	uint64_t	 from;		/* queued after this byte, if ours */
 	size_t		 namelen;
 	char		*name;
 };
+
+/* A root directory as it was found, to tell it from one put in its place. */
+struct rootid {
+	int		 wd;
+	dev_t		 dev;
+	ino_t		 ino;
+	int		 warned;	/* that it is no longer at its path */
+};
+
+/* A new directory that could not be opened: tried again later. */
+struct retry {
+	int		 wd;		/* its parent's watch */
+	char		*name;
+	size_t		 namelen;
+	uint64_t	 after;		/* once the events up to here are handled */
+};
+
+/*
+ * A name in a directory a live walk listed: what a consumer of watchx's
+ * output holds, while the events queued before the listing ended are
+ * handled (see tree.c, window()).
+ */
+struct seen {
+	RB_ENTRY(seen)	 entry;
+	int		 wd;
+	unsigned char	 held;		/* the consumer has it */
+	unsigned char	 listed;	/* reported by the listing itself */
+	size_t		 len;
+	char		 name[];
+};
+RB_HEAD(seen_tree, seen);
 
 /* A directory moved from a watched directory, its IN_MOVED_TO not seen. */
 struct move {
@@ -79,6 +112,14 @@ struct watchset {
 	size_t		 nnoise;
 	struct move	*moves;
 	size_t		 nmoves;
+	struct seen_tree seen;
+	size_t		 nlisted;	/* directories listed live, in seen */
+	uint64_t	 seen_until;	/* their window: events up to here */
+	struct rootid	*rootids;
+	size_t		 nrootids;
+	struct retry	*retries;
+	size_t		 nretries;
+	int		 retrying;	/* in tree_retry(): no second retry */
 	char		*held;
 	size_t		 heldlen;
 	size_t		 heldsize;
@@ -93,6 +134,7 @@ struct watchset {
 void		 watchset_open(struct watchset *, uint32_t, int, int);
 int		 watchset_add_root(struct watchset *, const char *);
 void		 watchset_close(struct watchset *);
+int		 watch_open_root(struct watchset *, const struct watch *);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);
@@ -104,24 +146,34 @@ void		 watch_rename(struct watchset *, struct watch *,
 void		 watch_forget(struct watchset *, struct watch *, int);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
 int		 watch_in_moving(const struct watch *);
+int		 watch_below(const struct watch *, const struct watch *);
+const struct watch *watch_root(const struct watch *);
 const char	*watch_limit(const char *);
 void		 watch_warn(struct watchset *, const struct watch *,
 		    const char *, size_t, int);
 
 /* walk.c */
 int		 walk_root(struct watchset *, struct watch *, int);
-struct watch	*walk_new(struct watchset *, struct watch *, const char *,
+void		 walk_new(struct watchset *, struct watch *, const char *,
 		    size_t);
 
 /* tree.c */
 enum verdict { PASS, DROP, HOLD };
+void		 tree_listed(struct watchset *, const struct watch *,
+		    const char *, size_t);
+void		 tree_listed_until(struct watchset *, uint64_t);
+void		 tree_forget_seen(struct watchset *);
 void		 tree_expect(struct watchset *, const struct watch *,
-		    const char *, size_t, int);
+		    const char *, size_t, int, uint64_t);
 enum verdict	 tree_filter(struct watchset *, const struct watch *,
 		    const struct inotify_event *);
 void		 tree_update(struct watchset *, struct watch *,
 		    const struct inotify_event *);
 int64_t		 tree_deadline(const struct watchset *);
 void		 tree_expire(struct watchset *, int64_t);
+void		 tree_later(struct watchset *, const struct watch *,
+		    const char *, size_t);
+void		 tree_retry(struct watchset *);
+void		 tree_adopt(struct watchset *, struct watch *);
 
 #endif

@@ -394,3 +394,27 @@ die_by() {
 	run grep -c . got
 	assert_output 36000
 }
+
+@test "-j behind a slow pipe reader, long paths: every record whole and exact (the buffer moves only between records)" {
+	local reader i d
+	d=$(printf 'long%.0s' {1..50})
+	mkdir "$d"
+	mkfifo pipe gate
+	(read -r _ <gate; cat) <pipe >got &
+	reader=$!
+	OUT=$BATS_TEST_TMPDIR/pipe
+	wx_start --no-tick -j -e create -n 3000 "$d"
+	for ((i = 0; i < 3000; i++)); do
+		: >"$d/f$i"
+	done
+	echo go >gate
+	wait_exit "$WX_PID" 20
+	assert_equal "$status" 0
+	wait "$reader"
+	# Each line is JSON whose "path" is its watch path and filename.
+	run jq -r 'select(.path != .watch_path + "/" + .filename) | .path' got
+	assert_success
+	assert_output ""
+	run grep -c . got
+	assert_output 3000
+}

@@ -658,3 +658,20 @@ $((levels + 1)) IN_CLOSE_WRITE ${#path} 1 bottom"
 	[[ $stderr =~ ^"watchx: cannot watch 'deep/"[a-j/]+"': Too many open files (the open file limit, ulimit -n, is 8)"$ ]] ||
 		fail "unexpected message: $stderr"
 }
+
+@test "-r: out of watches in the start-up walk is fatal even when the limit's file cannot be read" {
+	need_userns
+	local i
+	for i in $(seq 1 60); do mkdir -p "tree/d$i"; done
+	# The namespace allows 50 watches, and its limit file is hidden: the
+	# message cannot name it, but the walk must still stop.
+	run --separate-stderr timeout -k 1 10 unshare -U -r -m sh -c \
+		'echo 50 >/proc/sys/user/max_inotify_watches &&
+		mount -t tmpfs none /proc/sys/user && exec "$0" -q -r -t 1 tree' \
+		"$WATCHX"
+	assert_equal "$status" 1
+	[[ $stderr =~ ^"watchx: cannot watch 'tree/d"[0-9]+"': inotify watch limit reached" ]] ||
+		fail "unexpected message: $stderr"
+	run grep -c . <<<"$stderr"
+	assert_output 1
+}

@@ -54,6 +54,19 @@ wx_setup() {
 	if [[ ! -x $WATCHX ]]; then
 		fail "no watchx binary at $WATCHX (run 'make watchx' first)"
 	fi
+	valgrind_skip
+}
+
+# valgrind_skip: under make valgrind (WX_VALGRIND set by tests/valgrind.sh),
+# skip a test listed in tests/valgrind.skip, with the reason given there.
+valgrind_skip() {
+	local name reason
+	[[ -n ${WX_VALGRIND-} ]] || return 0
+	while IFS=$'\t' read -r name reason; do
+		if [[ $name == "$BATS_TEST_DESCRIPTION" ]]; then
+			skip "under valgrind: $reason"
+		fi
+	done <"$BATS_TEST_DIRNAME/valgrind.skip"
 }
 
 # Kill whatever watchx a test left running (also stopped ones), and undo the
@@ -67,10 +80,6 @@ wx_teardown() {
 		wait "$pid" 2>/dev/null || true
 	done
 	WX_PIDS=()
-	if [[ -n ${WX_SAVED_WATCHES-} ]]; then
-		echo "$WX_SAVED_WATCHES" >/proc/sys/fs/inotify/max_user_watches
-		WX_SAVED_WATCHES=
-	fi
 	if [[ -n $WX_SAVED_QUEUE ]]; then
 		echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
 		WX_SAVED_QUEUE=

@@ -25,6 +25,7 @@ check_format(uint32_t mask, int quote)
 		abort();
 	n = events_format(mask, buf, EVENTS_NAMES_MAX, quote);
 	assert(n <= EVENTS_NAMES_MAX);
+	assert(mask == 0 || n > 0);
 	for (i = 0; i < n; i++)
 		commas += buf[i] == ',';
 	assert(mask == 0 ? n == 0 :

@@ -2,15 +2,21 @@
  * format.c: libFuzzer harness for the output: a --format compiled from
  * arbitrary text (or the default line, or --json), any --timefmt, -0,
  * colour and --pair-moves, rendering events with arbitrary masks and
- * arbitrary bytes for names and paths.  Every write goes into the output
- * buffer, which ASan watches; records go to /dev/null.
+ * arbitrary bytes for names and paths.  The output buffer starts at a
+ * size the input picks (down to one byte) with unwritten bytes ahead of
+ * the records, as behind a slow pipe reader, so that every write must
+ * reserve its room and the buffer grows and moves; ASan watches it.
+ * Under --json, "path" must be the escaped watch path and filename
+ * joined by one '/'.  Records go to /dev/null.
  */
 #include <assert.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fuzz.h"
 #include "output.h"
 
@@ -27,6 +33,33 @@ cstr(const char *s, size_t n)
 	return p;
 }
 
+/*
+ * The record at start..o->len (a record_start() flush may have moved it:
+ * then it is not checked) has "path":"<watch path>/<filename>", escaped.
+ */
+static void
+check_path(const struct output *o, size_t start, const struct event *ev)
+{
+	char	*want, *p;
+	size_t	 n;
+	int	 lossy = 0;
+
+	if ((want = malloc(16 + ESCAPE_JSON_MAX(ev->pathlen + ev->namelen +
+	    1))) == NULL)
+		abort();
+	p = want + sprintf(want, ",\"path\":\"");
+	p += escape_json(p, ev->path, ev->pathlen, &lossy);
+	if (ev->namelen > 0 && ev->pathlen > 0 &&
+	    ev->path[ev->pathlen - 1] != '/')
+		*p++ = '/';
+	p += escape_json(p, ev->name, ev->namelen, &lossy);
+	*p++ = '"';
+	n = p - want;
+	if (memcmp(o->buf + start, "{\"wd\":", 6) == 0)
+		assert(memmem(o->buf + start, o->len - start, want, n) != NULL);
+	free(want);
+}
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -40,11 +73,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*fmt = NULL, *timefmt = NULL, msg[512];
 	size_t		 n;
 	unsigned int	 flags;
+	size_t		 start;
 	int		 i;
 
 	if (devnull == -1 && (devnull = open("/dev/null", O_WRONLY)) == -1)
 		abort();
 	output_init(&o, devnull);
+	/* A small buffer, partly taken by what a reader has not read yet. */
+	free(o.buf);
+	o.size = 1 + take(&in, 1);
+	if ((o.buf = malloc(o.size)) == NULL)
+		abort();
+	o.len = take(&in, 1) % (o.size + 1);
+	o.off = o.len / 2;
+	memset(o.buf, 'p', o.len);
 	flags = take(&in, 1);
 	o.mode = flags % 3 == 2 ? OUTPUT_JSON : OUTPUT_LINE;
 	if (flags & 4) {
@@ -79,7 +121,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ev.from = take_str(&in, 255, &ev.fromlen);
 		if (take(&in, 1) & 1)
 			ev.when = &when;
+		start = o.len;
 		assert(output_event(&o, &ev) == 0);
+		if (o.mode == OUTPUT_JSON && o.len >= start)
+			check_path(&o, start, &ev);
 		if (i % 3 == 2)
 			assert(output_tick(&o) == 0);
 	}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# -r under races: what happens between watchx's reads (an ancestor
+# renamed, a directory moved out and back, a directory moved into a new
+# one, the root itself renamed) must not cost a directory its watch or
+# its contents their IN_CREATE.  Each case stops watchx (SIGSTOP) while
+# the operations run, so that it is behind for certain.
+
+load helper
+
+# re_ev MASK NAMES PATH NAME: an extended regex for one event line with any
+# watch descriptor and cookie.
+re_ev() {
+	local p=$3 n=$4
+	p=${p//./\\.}
+	n=${n//./\\.}
+	printf '^[0-9]+\t%s\t[0-9]+\t%s\t%s\t%s$' "$1" "$2" "$p" "$n"
+}
+
+stop_wx() {
+	kill -STOP "$WX_PID"
+	poll "$WX_DEADLINE" "watchx did not stop" _stopped
+}
+
+_stopped() {
+	local stat
+	read -r stat <"/proc/$WX_PID/stat"
+	stat=${stat##*) }
+	[[ ${stat:0:1} == T ]]
+}
+
+# created_in PATH NAME: watchx reported PATH/NAME as created.
+wait_created_ev() {
+	wait_for_line "$OUT" "$(re_ev '[0-9]+' "IN_CREATE(,IN_ISDIR)?" "$1" "$2")"
+}
+
+@test "-r: a directory moved out and back in under a new name while watchx is behind: its contents are reported" {
+	mkdir -p w/a/sub away
+	touch w/a/f1 w/a/sub/f2
+	wx_start -r --no-tick w
+	stop_wx
+	mv w/a away/a
+	mv away/a w/b
+	kill -CONT "$WX_PID"
+	wait_created_ev w/b f1
+	wait_created_ev w/b sub
+	wait_created_ev w/b/sub f2
+	# And it is watched where it is now.
+	: >w/b/sub/later
+	wait_created_ev w/b/sub later
+	wx_stop
+}
+
+@test "-r: a directory moved into a directory just created, while watchx is behind: still watched, contents reported" {
+	local i
+	mkdir w
+	for i in 1 2 3 4 5; do
+		mkdir -p "w/a$i/sub"
+		: >"w/a$i/sub/f"
+	done
+	wx_start -r --no-tick w
+	stop_wx
+	for i in 1 2 3 4 5; do
+		mkdir "w/b$i" && mv "w/a$i" "w/b$i/a"
+	done
+	kill -CONT "$WX_PID"
+	for i in 1 2 3 4 5; do
+		wait_created_ev "w/b$i/a" sub
+		wait_created_ev "w/b$i/a/sub" f
+	done
+	# Past the time a move out waits for its partner: still watched.
+	for i in 1 2 3 4 5; do
+		: >"w/b$i/a/sub/later"
+	done
+	for i in 1 2 3 4 5; do
+		wait_created_ev "w/b$i/a/sub" later
+	done
+	wx_stop
+}
+
+@test "-r: directories moved into directories just created, at full speed: every one still watched" {
+	local i
+	mkdir w
+	for i in $(seq 1 40); do
+		mkdir -p "w/a$i/sub"
+	done
+	wx_start -r --no-tick w
+	for i in $(seq 1 40); do
+		mkdir "w/b$i" && mv "w/a$i" "w/b$i/a"
+	done
+	# Moves out expire after milliseconds: wait past that, then write in
+	# every moved directory.
+	: >w/mark1
+	wait_created_ev w mark1
+	sleep 0.1
+	for i in $(seq 1 40); do
+		: >"w/b$i/a/sub/later"
+	done
+	for i in $(seq 1 40); do
+		wait_created_ev "w/b$i/a/sub" later
+	done
+	wx_stop
+}
+
+@test "-r: a new directory whose parent is renamed before watchx sees it is watched under the new name" {
+	mkdir -p w/x
+	wx_start -r --no-tick w
+	stop_wx
+	mkdir w/x/new
+	: >w/x/new/f0
+	mv w/x w/y
+	kill -CONT "$WX_PID"
+	wait_created_ev w/y/new f0
+	: >w/y/new/f1
+	wait_created_ev w/y/new f1
+	wx_stop
+}
+
+@test "-r: a root renamed away, another directory made at its path: the impostor is never watched" {
+	mkdir w
+	wx_start -r --no-tick w
+	mv w w2
+	mkdir -p w/impostor
+	: >w/impostor/g
+	mkdir w2/n
+	# The new directory's own event is printed (on the root's watch)...
+	wait_created_ev w n
+	wait_for_line -F "$ERR" "watchx: 'w' is no longer the directory watched (renamed or replaced): new directories below it are not watched"
+	: >w/impostor/h
+	: >w2/mark
+	wait_created_ev w mark
+	wx_stop
+	# ... but nothing of the directory now at w.
+	run grep -c impostor "$OUT"
+	assert_output 0
+	run grep -c -e "	g$" -e "	h$" "$OUT"
+	assert_output 0
+}
