@@ -135,3 +135,39 @@ wait_created_ev() {
 	run grep -c -e "	g$" -e "	h$" "$OUT"
 	assert_output 0
 }
+
+@test "-r: what happened inside a directory while it was out of the tree is reported once, by its listing" {
+	mkdir -p w/a away
+	: >w/a/old
+	wx_start -r --no-tick w
+	stop_wx
+	mv w/a away/a
+	: >away/a/new
+	rm away/a/old
+	mv away/a w/b
+	kill -CONT "$WX_PID"
+	wait_created_ev w/b new
+	: >w/b/mark
+	wait_created_ev w/b mark
+	wx_stop
+	run grep -c $'\tIN_CREATE\tw/b\tnew$' "$OUT"
+	assert_output 1
+	# Nothing from its time outside: no IN_DELETE of old, nothing under w/a.
+	run grep -c -e $'\told$' -e $'\tw/a\t' "$OUT"
+	assert_output 0
+}
+
+@test "-r: a directory created and filled while watchx is behind: each entry reported once" {
+	local i
+	mkdir w
+	wx_start -r --no-tick w
+	stop_wx
+	mkdir w/d
+	for i in $(seq 1 50); do : >"w/d/f$i"; done
+	kill -CONT "$WX_PID"
+	: >w/d/mark
+	wait_created_ev w/d mark
+	wx_stop
+	run grep -cE $'\tIN_CREATE\tw/d\tf[0-9]+$' "$OUT"
+	assert_output 50
+}

@@ -361,9 +361,14 @@ def main():
         r += 1
         if problems:
             failed += 1
+            # The first problem of each kind, the path-set ones first.
+            kinds = {}
+            for p in problems:
+                kinds.setdefault(p.split(":")[0], p)
+            order = sorted(kinds, key=lambda k: ("under unknown" in k, k))
             print("round seed=%d%s: %d problems: %s" % (
                 seed, " (stopped)" if stop else "", len(problems),
-                "; ".join(problems[:6])))
+                "; ".join(kinds[k] for k in order)))
             if err.count("\n") > 2:
                 print("  stderr: " + err.replace("\n", " | ")[:300])
     print("oracle: %d rounds, %d failed" % (rounds, failed))
