@@ -15,7 +15,6 @@
  * are queued in order, so watchx's own are all inside that window.
  */
 #include <sys/inotify.h>
-
 #include <sys/ioctl.h>
 #include <sys/tree.h>
 
@@ -28,11 +27,13 @@
 #include "watch.h"
 
 #define MOVE_WAIT	(20 * 1000000LL)	/* ns */
+#define NEVER		INT64_MAX
 
 static int	seen_cmp(const struct seen *, const struct seen *);
 RB_PROTOTYPE(seen_tree, seen, entry, seen_cmp)
 RB_GENERATE(seen_tree, seen, entry, seen_cmp)
 
+/* Names of one directory are adjacent, the directory's own ("") first. */
 static int
 seen_cmp(const struct seen *a, const struct seen *b)
 {
@@ -46,7 +47,6 @@ seen_cmp(const struct seen *a, const struct seen *b)
 		return r;
 	return a->len < b->len ? -1 : a->len > b->len;
 }
-#define NEVER		INT64_MAX
 
 /*
  * Expect the events of listing parent's new entry name in calls reads,
@@ -173,8 +173,8 @@ seen_add(struct watchset *ws, int wd, const char *name, size_t len)
 	return s;
 }
 
-void
-tree_forget_seen(struct watchset *ws)
+static void
+seen_clear(struct watchset *ws)
 {
 	struct seen	*s, *next;
 
@@ -254,7 +254,7 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	size_t		 len;
 
 	if (ws->pos > ws->seen_until) {
-		tree_forget_seen(ws);
+		seen_clear(ws);
 		return PASS;
 	}
 	if (seen_find(ws, ie->wd, "", 0) == NULL)
@@ -354,7 +354,7 @@ tree_update(struct watchset *ws, struct watch *w,
 		return;
 	len = strnlen(name, ie->len);
 	if (ie->mask & IN_CREATE)
-		walk_new(ws, w, name, len);
+		walk_new(ws, w, name, len, 0);
 	else if (ie->mask & IN_MOVED_FROM)
 		moved_from(ws, w, name, len, ie->cookie);
 	else if (ie->mask & IN_MOVED_TO) {
@@ -363,7 +363,7 @@ tree_update(struct watchset *ws, struct watch *w,
 				arrive(ws, i, w, name, len);
 				return;
 			}
-		walk_new(ws, w, name, len);
+		walk_new(ws, w, name, len, 0);
 	}
 }
 
@@ -444,9 +444,7 @@ tree_retry(struct watchset *ws)
 		ws->retries[i] = ws->retries[--ws->nretries];
 		if ((parent = watchset_find(ws, r.wd)) != NULL &&
 		    !watch_in_moving(parent)) {
-			ws->retrying = 1;
-			walk_new(ws, parent, r.name, r.namelen);
-			ws->retrying = 0;
+			walk_new(ws, parent, r.name, r.namelen, 1);
 		}
 		free(r.name);
 	}
@@ -490,4 +488,28 @@ tree_adopt(struct watchset *ws, struct watch *w)
 	w->cookie = 0;
 	if (ws->heldlen > 0)
 		unhold(ws, w);
+}
+
+/*
+ * Free what the -r bookkeeping holds (before watchset_close(); for the
+ * fuzz harness, which makes many watch sets).
+ */
+void
+tree_close(struct watchset *ws)
+{
+	size_t	 i;
+
+	noise_clear(ws);
+	free(ws->noise);
+	free(ws->moves);
+	for (i = 0; i < ws->nretries; i++)
+		free(ws->retries[i].name);
+	free(ws->retries);
+	seen_clear(ws);
+	free(ws->held);
+	ws->noise = NULL;
+	ws->moves = NULL;
+	ws->retries = NULL;
+	ws->held = NULL;
+	ws->nmoves = ws->nretries = ws->heldlen = 0;
 }

@@ -49,8 +49,6 @@ struct walk {
 	size_t		 size;
 	int		 live;		/* a new directory, not the start-up walk */
 	int		 calls;		/* getdents64 calls on walk_new()'s entry */
-	int		 again;		/* the directory being listed was taken over */
-	int		 adopted;	/* descend() took one over */
 };
 
 /*
@@ -290,12 +288,13 @@ still_there(struct watchset *ws, const struct watch *w, int dirfd,
  * directory created meanwhile) is taken over: renamed into place and
  * listed again, so that what it holds is reported under its new path.
  * One reachable from two places (a bind mount) keeps its first; so does a
- * root, and an ancestor (a loop).  Returns the descriptor to list it
- * with, or -1.
+ * root, and an ancestor (a loop).  *again says whether parent is being
+ * listed again, and is set when w is to be.  Returns the descriptor to
+ * list it with, or -1.
  */
 static int
 adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
-    size_t len, struct watch **out)
+    size_t len, struct watch **out, int *again)
 {
 	struct watchset	*ws = wk->ws;
 	struct watch	*w;
@@ -314,12 +313,12 @@ adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 	 * In place already: a real IN_CREATE after a listing found it, or a
 	 * directory below one that is taken over (then listed again).
 	 */
-	if (w->root || watch_below(parent, w) || (in_place && !wk->again) ||
+	if (w->root || watch_below(parent, w) || (in_place && !*again) ||
 	    (!in_place && still_there(ws, w, dirfd, name))) {
 		inotify_add_watch(ws->fd, proc, ws->dirmask | IN_DONT_FOLLOW);
 		return -1;
 	}
-	wk->adopted = 1;
+	*again = 1;
 	tree_adopt(ws, w);
 	watch_rename(ws, w, parent, name, len);
 	*out = w;
@@ -332,11 +331,12 @@ adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
  * with the quiet mask, then open it for listing.  Returns its descriptor,
  * or -1 when it cannot be watched or is already (a directory reached twice
  * keeps its first path).  Adding the watch by name first means a
- * directory that is watched already is not even opened.
+ * directory that is watched already is not even opened.  Under a live
+ * walk, *again is as for adopt().
  */
 static int
 descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
-    size_t len, struct watch **w)
+    size_t len, struct watch **w, int *again)
 {
 	struct watchset	*ws = wk->ws;
 	char		 proc[64 + NAME_MAX];
@@ -346,7 +346,7 @@ descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 	wd = inotify_add_watch(ws->fd, proc,
 	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW | IN_MASK_CREATE);
 	if (wd == -1 && errno == EEXIST && wk->live)
-		return adopt(wk, dirfd, parent, name, len, w);
+		return adopt(wk, dirfd, parent, name, len, w, again);
 	if (wd == -1) {
 		if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
 		    errno == ENOTDIR || errno == ELOOP)))
@@ -385,7 +385,7 @@ run(struct walk *wk)
 	struct watch	*w;
 	const char	*name;
 	size_t		 len;
-	int		 fd, top, calls;
+	int		 fd, top, calls, again;
 
 	while (wk->depth > 0) {
 		f = &wk->stack[wk->depth - 1];
@@ -398,13 +398,13 @@ run(struct walk *wk)
 		f->off += len + 1;
 		if (pruned(wk->ws, f->w, name, len))
 			continue;
-		wk->again = f->again;
-		wk->adopted = 0;
-		if ((fd = descend(wk, f->fd, f->w, name, len, &w)) == -1)
+		again = f->again;
+		if ((fd = descend(wk, f->fd, f->w, name, len, &w, &again)) ==
+		    -1)
 			continue;
 		top = f->top;
 		/* f may move: the stack grows. */
-		stack(wk, w, -1, fd)->again = wk->again || wk->adopted;
+		stack(wk, w, -1, fd)->again = again;
 		calls = list(wk, &wk->stack[wk->depth - 1]);
 		if (top)
 			wk->calls = calls;
@@ -455,11 +455,12 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
  * watch it and everything below it, and report what it already holds as
  * IN_CREATE.  Parent is opened relative to its root; if its path is out of
  * date (an ancestor renamed, not read yet), the directory is tried again
- * once the events queued now have been handled.
+ * once the events queued now have been handled, unless this is that
+ * retry (last).
  */
 void
 walk_new(struct watchset *ws, struct watch *parent, const char *name,
-    size_t len)
+    size_t len, int last)
 {
 	struct walk	 wk;
 	struct frame	*f;
@@ -473,7 +474,7 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 		queued = 0;
 	from = ws->readpos + queued;
 	if ((dirfd = open_dir(ws, parent)) == -1) {
-		if (errno == ENOENT && !ws->retrying)
+		if (errno == ENOENT && !last)
 			tree_later(ws, parent, name, len);
 		else if (errno != ENOENT && errno != ENOTDIR &&
 		    errno != ELOOP && errno != ESTALE)

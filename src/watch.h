@@ -119,7 +119,6 @@ struct watchset {
 	size_t		 nrootids;
 	struct retry	*retries;
 	size_t		 nretries;
-	int		 retrying;	/* in tree_retry(): no second retry */
 	char		*held;
 	size_t		 heldlen;
 	size_t		 heldsize;
@@ -155,14 +154,14 @@ void		 watch_warn(struct watchset *, const struct watch *,
 /* walk.c */
 int		 walk_root(struct watchset *, struct watch *, int);
 void		 walk_new(struct watchset *, struct watch *, const char *,
-		    size_t);
+		    size_t, int);
 
 /* tree.c */
 enum verdict { PASS, DROP, HOLD };
 void		 tree_listed(struct watchset *, const struct watch *,
 		    const char *, size_t);
 void		 tree_listed_until(struct watchset *, uint64_t);
-void		 tree_forget_seen(struct watchset *);
+void		 tree_close(struct watchset *);
 void		 tree_expect(struct watchset *, const struct watch *,
 		    const char *, size_t, int, uint64_t);
 enum verdict	 tree_filter(struct watchset *, const struct watch *,

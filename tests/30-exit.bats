@@ -362,6 +362,26 @@ die_by() {
 	assert_equal "$(cat "$PIPESTATUS_FILE")" "143 0"
 }
 
+# slow_run N DIR ARGS...: run watchx ARGS... DIR into a pipe whose reader
+# starts only once N files have been created in DIR; wait for watchx to
+# exit 0 and for the reader, whose copy of the output is in ./got.
+slow_run() {
+	local n=$1 d=$2 reader i
+	shift 2
+	mkfifo pipe gate
+	(read -r _ <gate; cat) <pipe >got &
+	reader=$!
+	OUT=$BATS_TEST_TMPDIR/pipe
+	wx_start --no-tick "$@" "$d"
+	for ((i = 0; i < n; i++)); do
+		: >"$d/f$i"
+	done
+	echo go >gate
+	wait_exit "$WX_PID" 20
+	assert_equal "$status" 0
+	wait "$reader"
+}
+
 @test "a pipe whose reader is behind: watchx keeps draining the kernel, nothing overflows" {
 	# 12000 files make 36000 events: more than the kernel's default queue
 	# of 16384 and watchx's read buffer together, and far more than a pipe
@@ -369,7 +389,7 @@ die_by() {
 	# must hold them meanwhile.
 	(($(cat /proc/sys/fs/inotify/max_queued_events) < 36000)) ||
 		skip "max_queued_events is raised on this machine"
-	local reader i d=d
+	local d=d
 	# tmpfs where there is one: creating files is much cheaper there.
 	if [[ -d /dev/shm && -w /dev/shm ]]; then
 		d=$(mktemp -d /dev/shm/watchx-test.XXXXXX)
@@ -377,18 +397,7 @@ die_by() {
 	else
 		mkdir d
 	fi
-	mkfifo pipe gate
-	(read -r _ <gate; cat) <pipe >got &
-	reader=$!
-	OUT=$BATS_TEST_TMPDIR/pipe
-	wx_start --no-tick -e create,open,close_write -n 36000 "$d"
-	for ((i = 0; i < 12000; i++)); do
-		: >"$d/f$i"
-	done
-	echo go >gate
-	wait_exit "$WX_PID" 20
-	assert_equal "$status" 0
-	wait "$reader"
+	slow_run 12000 "$d" -e create,open,close_write -n 36000
 	run grep -c $'\tIN_CLOSE_WRITE\t'"$d"$'\tf' got
 	assert_output 12000
 	run grep -c . got
@@ -396,21 +405,10 @@ die_by() {
 }
 
 @test "-j behind a slow pipe reader, long paths: every record whole and exact (the buffer moves only between records)" {
-	local reader i d
+	local d
 	d=$(printf 'long%.0s' {1..50})
 	mkdir "$d"
-	mkfifo pipe gate
-	(read -r _ <gate; cat) <pipe >got &
-	reader=$!
-	OUT=$BATS_TEST_TMPDIR/pipe
-	wx_start --no-tick -j -e create -n 3000 "$d"
-	for ((i = 0; i < 3000; i++)); do
-		: >"$d/f$i"
-	done
-	echo go >gate
-	wait_exit "$WX_PID" 20
-	assert_equal "$status" 0
-	wait "$reader"
+	slow_run 3000 "$d" -j -e create -n 3000
 	# Each line is JSON whose "path" is its watch path and filename.
 	run jq -r 'select(.path != .watch_path + "/" + .filename) | .path' got
 	assert_success

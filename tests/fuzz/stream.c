@@ -154,6 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	handler_timers(&h, INT64_MAX - 1, 1);
 	output_flush(&out);
 	handler_close(&h);
+	tree_close(&ws);
 	watchset_close(&ws);
 	output_free(&out);
 	return 0;
