@@ -13,6 +13,11 @@
  * and IN_CLOSE_NOWRITE for it.  Those are expected here and dropped, but
  * only within the bytes that were queued when the listing ended: events
  * are queued in order, so watchx's own are all inside that window.
+ *
+ * A sub-directory's watch is forgotten when its IN_DELETE is handled,
+ * and the watches below a directory listed again that the listing did not
+ * find are removed (walk.c), so no event is printed under a path that a
+ * consumer of the output no longer holds.
  */
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -49,12 +54,12 @@ seen_cmp(const struct seen *a, const struct seen *b)
 }
 
 /*
- * Expect the events of listing parent's new entry name in calls reads,
- * among the events queued after byte from (when the listing began).
+ * Expect the events of listing new directory w in calls reads, among the
+ * events queued after byte from (when the listing began).
  */
 void
-tree_expect(struct watchset *ws, const struct watch *parent, const char *name,
-    size_t len, int calls, uint64_t from)
+tree_expect(struct watchset *ws, const struct watch *w, int calls,
+    uint64_t from)
 {
 	struct noise	*n;
 	uint32_t	 bits = ws->dirmask & (IN_OPEN | IN_CLOSE_NOWRITE);
@@ -67,46 +72,39 @@ tree_expect(struct watchset *ws, const struct watch *parent, const char *name,
 		err(1, NULL);
 	ws->noise = n;
 	n += ws->nnoise++;
-	n->wd = parent->wd;
+	n->wd = w->wd;
 	n->from = from;
 	n->mask = bits;
 	n->accesses = accesses;
-	n->namelen = len;
-	if ((n->name = strndup(name, len)) == NULL)
-		err(1, NULL);
 }
 
-static void
-noise_clear(struct watchset *ws)
-{
-	size_t	 i;
-
-	for (i = 0; i < ws->nnoise; i++)
-		free(ws->noise[i].name);
-	ws->nnoise = 0;
-}
-
-/* Whether ie is one of the events watchx's own listing caused. */
+/*
+ * Whether ie, an event on w, is one of the events watchx's own listing
+ * caused.  The listed directory is found by its watch, so that the events
+ * are known under its new name if it was renamed while being listed.
+ */
 static int
-noise(struct watchset *ws, const struct inotify_event *ie)
+noise(struct watchset *ws, const struct watch *w,
+    const struct inotify_event *ie)
 {
 	struct noise	*n;
+	struct watch	*c;
 	uint32_t	 bit = ie->mask & WATCH_QUIET;
-	size_t		 i, len;
+	size_t		 i;
 
 	if (ws->pos > ws->quiet_until) {
-		noise_clear(ws);
+		ws->nnoise = 0;
 		return 0;
 	}
-	if (bit == 0 || !(ie->mask & IN_ISDIR) || ie->len == 0)
+	if (bit == 0 || !(ie->mask & IN_ISDIR) || ie->len == 0 ||
+	    (c = watch_child(ws, w, ie->name, strnlen(ie->name, ie->len))) ==
+	    NULL)
 		return 0;
-	len = strnlen(ie->name, ie->len);
 	for (i = 0; i < ws->nnoise; i++) {
 		n = &ws->noise[i];
 		/* Someone else's, before the listing began: not noise. */
-		if (n->wd != ie->wd || ws->pos - sizeof(*ie) - ie->len <
-		    n->from || n->namelen != len ||
-		    memcmp(n->name, ie->name, len) != 0)
+		if (n->wd != c->wd || ws->pos - sizeof(*ie) - ie->len <
+		    n->from)
 			continue;
 		if (bit == IN_ACCESS && n->accesses > 0) {
 			n->accesses--;
@@ -207,17 +205,27 @@ seen_find(struct watchset *ws, int wd, const char *name, size_t len)
  * (walk.c).  Until the events queued when the walk ended are handled,
  * events on w are measured against what the listing reported.  The
  * directory itself is entered under the empty name, which no entry has.
+ * A directory listed twice in that time (taken over after a move) counts
+ * from its last listing: the consumer was told of it anew.
  */
 void
 tree_listed(struct watchset *ws, const struct watch *w, const char *name,
     size_t len)
 {
-	struct seen	*s;
+	struct seen	*s, *next;
 
 	if (name == NULL) {
-		if (seen_find(ws, w->wd, "", 0) == NULL) {
+		if ((s = seen_find(ws, w->wd, "", 0)) == NULL) {
 			seen_add(ws, w->wd, "", 0);
 			ws->nlisted++;
+			return;
+		}
+		/* Listed again (taken over): this listing is what counts. */
+		for (s = RB_NEXT(seen_tree, &ws->seen, s); s != NULL &&
+		    s->wd == w->wd; s = next) {
+			next = RB_NEXT(seen_tree, &ws->seen, s);
+			RB_REMOVE(seen_tree, &ws->seen, s);
+			free(s);
 		}
 		return;
 	}
@@ -241,9 +249,10 @@ tree_listed_until(struct watchset *ws, uint64_t until)
  * entry nobody was told of.  A consumer that applies the output holds
  * exactly the entries marked held here; an event is dropped when
  * applying it would add what it holds (a real IN_CREATE or IN_MOVED_TO
- * for a name the listing reported) or remove what it never had (an
+ * for a name the listing reported), remove what it never had (an
  * IN_DELETE or IN_MOVED_FROM of a name created and gone before the
- * listing).  Whatever the order of creates, deletes and renames, each
+ * listing), or is about an entry it does not hold (an IN_OPEN of a
+ * directory that was gone when the listing looked).  Whatever the order of creates, deletes and renames, each
  * name's state follows the kernel's events, so nothing is missed or
  * reported twice.
  */
@@ -271,6 +280,8 @@ window(struct watchset *ws, const struct inotify_event *ie)
 		s->held = 1;
 		return PASS;
 	}
+	if (!(ie->mask & (IN_DELETE | IN_MOVED_FROM)))
+		return s != NULL && s->held ? PASS : DROP;
 	if (s == NULL || !s->held)
 		return DROP;
 	s->held = s->listed = 0;
@@ -289,10 +300,9 @@ tree_filter(struct watchset *ws, const struct watch *w,
 		hold(ws, ie);
 		return HOLD;
 	}
-	if (ws->nnoise > 0 && noise(ws, ie))
+	if (ws->nnoise > 0 && noise(ws, w, ie))
 		return DROP;
-	if (ws->nlisted > 0 && ie->len > 0 &&
-	    (ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE)))
+	if (ws->nlisted > 0 && ie->len > 0)
 		return window(ws, ie);
 	return PASS;
 }
@@ -338,6 +348,21 @@ moved_from(struct watchset *ws, struct watch *parent, const char *name,
 	w->cookie = cookie;
 }
 
+/*
+ * A sub-directory of w was deleted.  The kernel may still report it
+ * (IN_DELETE_SELF and IN_IGNORED can come after its parent's IN_DELETE,
+ * and a process that holds it open can still read it), but its path is
+ * gone: its watch is forgotten, so nothing more of it is printed.
+ */
+static void
+deleted(struct watchset *ws, struct watch *w, const char *name, size_t len)
+{
+	struct watch	*c;
+
+	if ((c = watch_child(ws, w, name, len)) != NULL)
+		watch_forget(ws, c, 1);
+}
+
 /* Keep the watch set in step after an event on w has been printed. */
 void
 tree_update(struct watchset *ws, struct watch *w,
@@ -355,6 +380,8 @@ tree_update(struct watchset *ws, struct watch *w,
 	len = strnlen(name, ie->len);
 	if (ie->mask & IN_CREATE)
 		walk_new(ws, w, name, len, 0);
+	else if (ie->mask & IN_DELETE)
+		deleted(ws, w, name, len);
 	else if (ie->mask & IN_MOVED_FROM)
 		moved_from(ws, w, name, len, ie->cookie);
 	else if (ie->mask & IN_MOVED_TO) {
@@ -499,7 +526,6 @@ tree_close(struct watchset *ws)
 {
 	size_t	 i;
 
-	noise_clear(ws);
 	free(ws->noise);
 	free(ws->moves);
 	for (i = 0; i < ws->nretries; i++)

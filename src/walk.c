@@ -7,8 +7,11 @@
  * never followed.  Directories are listed with getdents64 and told apart
  * by d_type, with fstatat only for DT_UNKNOWN.
  *
- * Each directory is watched before it is listed, so nothing created in it
- * afterwards is missed; the watch leaves out IN_OPEN, IN_ACCESS and
+ * Each directory is pinned first by an O_PATH descriptor, which causes no
+ * events, and everything else goes through the pin: the watch, the
+ * listing and the full mask are all of the directory that was found,
+ * even if it is renamed meanwhile.  It is watched before it is listed, so
+ * nothing created in it afterwards is missed; the watch leaves out IN_OPEN, IN_ACCESS and
  * IN_CLOSE_NOWRITE until the directory's whole subtree is done, and
  * O_PATH opens cause no events, so the walk is silent inside the subtree.
  * Only the parent of a new directory sees it listed: tree.c filters that.
@@ -33,7 +36,7 @@
 struct frame {
 	struct watch	*w;
 	int		 fd;		/* open for listing and below */
-	int		 pin;		/* O_PATH, first frame only; else -1 */
+	int		 pin;		/* O_PATH; -1 for walk_new()'s parent */
 	int		 top;		/* walk_new()'s parent: not listed */
 	int		 again;		/* taken over: list what is below again */
 	char		*subdirs;	/* names to descend into, NUL-separated */
@@ -49,6 +52,7 @@ struct walk {
 	size_t		 size;
 	int		 live;		/* a new directory, not the start-up walk */
 	int		 calls;		/* getdents64 calls on walk_new()'s entry */
+	struct watch	*entry;		/* and its watch */
 };
 
 /*
@@ -183,8 +187,9 @@ push(struct walk *wk, struct watch *w, int pin, int fd)
 
 /*
  * The subtree of the top frame is done.  Close it while its watch is still
- * quiet, so the close is not seen, then give the watch its full mask,
- * reaching the directory through its parent's descriptor (or its pin).
+ * quiet, so the close is not seen, then give the watch its full mask
+ * through its pin.  A directory listed again drops the watches below it
+ * that the listing did not find.
  */
 static void
 pop(struct walk *wk)
@@ -195,15 +200,12 @@ pop(struct walk *wk)
 	int		 wd;
 
 	close(f->fd);
+	if (f->again && !f->top)
+		watch_sweep(ws, f->w);
 	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
-		if (f->pin != -1)
-			proc_path(proc, sizeof(proc), f->pin, "");
-		else
-			proc_path(proc, sizeof(proc),
-			    wk->stack[wk->depth - 1].fd, f->w->name);
-		wd = inotify_add_watch(ws->fd, proc,
-		    ws->dirmask | (f->pin == -1 ? IN_DONT_FOLLOW : 0));
-		/* Renamed meanwhile: something else took the name. */
+		proc_path(proc, sizeof(proc), f->pin, "");
+		wd = inotify_add_watch(ws->fd, proc, ws->dirmask);
+		/* Deleted meanwhile, and its watch gone: not a new one. */
 		if (wd != -1 && wd != f->w->wd && watchset_find(ws, wd) == NULL)
 			inotify_rm_watch(ws->fd, wd);
 	}
@@ -263,16 +265,14 @@ open_dir(struct watchset *ws, const struct watch *w)
 	return fd;
 }
 
-/* Whether w's place in the tree still holds the directory dirfd/name. */
+/* Whether w's place in the tree still holds the directory pinned by pin. */
 static int
-still_there(struct watchset *ws, const struct watch *w, int dirfd,
-    const char *name)
+still_there(struct watchset *ws, const struct watch *w, int pin)
 {
 	struct stat	 a, b;
 	int		 fd, same;
 
-	if (w->parent == NULL || w->cookie != 0 ||
-	    fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) == -1)
+	if (w->parent == NULL || w->cookie != 0 || fstat(pin, &a) == -1)
 		return 0;
 	if ((fd = open_dir(ws, w)) == -1)
 		return 0;
@@ -283,30 +283,29 @@ still_there(struct watchset *ws, const struct watch *w, int dirfd,
 }
 
 /*
- * A live walk met a sub-directory that is watched already.  A watch that
- * moved here while watchx was behind (moved out and back, or into a
- * directory created meanwhile) is taken over: renamed into place and
- * listed again, so that what it holds is reported under its new path.
- * One reachable from two places (a bind mount) keeps its first; so does a
- * root, and an ancestor (a loop).  *again says whether parent is being
- * listed again, and is set when w is to be.  Returns the descriptor to
- * list it with, or -1.
+ * A live walk met parent's sub-directory name, pinned by pin, and it is
+ * watched already.  A watch that moved here while watchx was behind
+ * (moved out and back, or into a directory created meanwhile) is taken
+ * over: renamed into place and listed again, so that what it holds is
+ * reported under its new path.  One reachable from two places (a bind
+ * mount) keeps its first; so does a root, and an ancestor (a loop).
+ * *again says whether parent is being listed again, and is set when w is
+ * to be.  Returns whether w is to be listed.
  */
 static int
-adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
+adopt(struct walk *wk, int pin, struct watch *parent, const char *name,
     size_t len, struct watch **out, int *again)
 {
 	struct watchset	*ws = wk->ws;
 	struct watch	*w;
-	char		 proc[64 + NAME_MAX];
+	char		 proc[64];
 	int		 wd, in_place;
 
-	proc_path(proc, sizeof(proc), dirfd, name);
+	proc_path(proc, sizeof(proc), pin, "");
 	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
-	wd = inotify_add_watch(ws->fd, proc,
-	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW);
+	wd = inotify_add_watch(ws->fd, proc, ws->dirmask & ~WATCH_QUIET);
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
-		return -1;
+		return 0;
 	in_place = w->parent == parent && w->namelen == len &&
 	    memcmp(w->name, name, len) == 0;
 	/*
@@ -314,54 +313,56 @@ adopt(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 	 * directory below one that is taken over (then listed again).
 	 */
 	if (w->root || watch_below(parent, w) || (in_place && !*again) ||
-	    (!in_place && still_there(ws, w, dirfd, name))) {
-		inotify_add_watch(ws->fd, proc, ws->dirmask | IN_DONT_FOLLOW);
-		return -1;
+	    (!in_place && still_there(ws, w, pin))) {
+		inotify_add_watch(ws->fd, proc, ws->dirmask);
+		return 0;
 	}
 	*again = 1;
+	w->gen = ws->gen;
 	tree_adopt(ws, w);
 	watch_rename(ws, w, parent, name, len);
 	*out = w;
-	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	return 1;
 }
 
 /*
- * Parent's sub-directory name, below the open directory dirfd: watch it
- * with the quiet mask, then open it for listing.  Returns its descriptor,
- * or -1 when it cannot be watched or is already (a directory reached twice
- * keeps its first path).  Adding the watch by name first means a
- * directory that is watched already is not even opened.  Under a live
- * walk, *again is as for adopt().
+ * Parent's sub-directory name, below the open directory dirfd: pin it and
+ * watch it with the quiet mask.  Returns the pin, or -1 when it cannot be
+ * watched or is already (a directory reached twice keeps its first path).
+ * Under a live walk, *again is as for adopt().
  */
 static int
 descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
     size_t len, struct watch **w, int *again)
 {
 	struct watchset	*ws = wk->ws;
-	char		 proc[64 + NAME_MAX];
-	int		 wd, fd;
+	char		 proc[64];
+	int		 wd, pin;
 
-	proc_path(proc, sizeof(proc), dirfd, name);
-	wd = inotify_add_watch(ws->fd, proc,
-	    (ws->dirmask & ~WATCH_QUIET) | IN_DONT_FOLLOW | IN_MASK_CREATE);
-	if (wd == -1 && errno == EEXIST && wk->live)
-		return adopt(wk, dirfd, parent, name, len, w, again);
-	if (wd == -1) {
-		if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
-		    errno == ENOTDIR || errno == ELOOP)))
-			watch_warn(ws, parent, name, len, errno);
-		limit_reached(wk);
-		return -1;
-	}
-	*w = watch_new(ws, parent, wd, name, len);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	pin = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (fd == -1 && !(wk->live && errno == ENOENT)) {
-		watch_warn(ws, parent, name, len, errno);
-		limit_reached(wk);
+	if (pin != -1) {
+		proc_path(proc, sizeof(proc), pin, "");
+		wd = inotify_add_watch(ws->fd, proc,
+		    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+		if (wd != -1) {
+			*w = watch_new(ws, parent, wd, name, len);
+			(*w)->gen = ws->gen;
+			return pin;
+		}
+		if (errno == EEXIST && wk->live) {
+			if (adopt(wk, pin, parent, name, len, w, again))
+				return pin;
+			close(pin);
+			return -1;
+		}
+		close(pin);
 	}
-	return fd;
+	if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
+	    errno == ENOTDIR || errno == ELOOP)))
+		watch_warn(ws, parent, name, len, errno);
+	limit_reached(wk);
+	return -1;
 }
 
 /* Whether --exclude keeps parent's sub-directory name from being watched. */
@@ -376,40 +377,6 @@ pruned(struct watchset *ws, const struct watch *parent, const char *name,
 		return 0;
 	dir = watch_path(ws, parent, &dirlen);
 	return filter_excluded(ws->filter, dir, dirlen, name, len);
-}
-
-static void
-run(struct walk *wk)
-{
-	struct frame	*f;
-	struct watch	*w;
-	const char	*name;
-	size_t		 len;
-	int		 fd, top, calls, again;
-
-	while (wk->depth > 0) {
-		f = &wk->stack[wk->depth - 1];
-		if (f->off == f->len) {
-			pop(wk);
-			continue;
-		}
-		name = f->subdirs + f->off;
-		len = strlen(name);
-		f->off += len + 1;
-		if (pruned(wk->ws, f->w, name, len))
-			continue;
-		again = f->again;
-		if ((fd = descend(wk, f->fd, f->w, name, len, &w, &again)) ==
-		    -1)
-			continue;
-		top = f->top;
-		/* f may move: the stack grows. */
-		stack(wk, w, -1, fd)->again = again;
-		calls = list(wk, &wk->stack[wk->depth - 1]);
-		if (top)
-			wk->calls = calls;
-	}
-	free(wk->stack);
 }
 
 /*
@@ -432,6 +399,42 @@ open_list(struct walk *wk, struct watch *w, int pin)
 	inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
 	close(pin);
 	return -1;
+}
+
+static void
+run(struct walk *wk)
+{
+	struct frame	*f;
+	struct watch	*w;
+	const char	*name;
+	size_t		 len;
+	int		 pin, fd, top, calls, again;
+
+	while (wk->depth > 0) {
+		f = &wk->stack[wk->depth - 1];
+		if (f->off == f->len) {
+			pop(wk);
+			continue;
+		}
+		name = f->subdirs + f->off;
+		len = strlen(name);
+		f->off += len + 1;
+		if (pruned(wk->ws, f->w, name, len))
+			continue;
+		again = f->again;
+		if ((pin = descend(wk, f->fd, f->w, name, len, &w, &again)) ==
+		    -1 || (fd = open_list(wk, w, pin)) == -1)
+			continue;
+		top = f->top;
+		/* f may move: the stack grows. */
+		stack(wk, w, pin, fd)->again = again;
+		calls = list(wk, &wk->stack[wk->depth - 1]);
+		if (top) {
+			wk->calls = calls;
+			wk->entry = w;
+		}
+	}
+	free(wk->stack);
 }
 
 /* Walk the tree below root w, pinned by pin, at start-up. */
@@ -484,13 +487,14 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
 	wk.live = 1;
+	ws->gen++;
 	f = stack(&wk, parent, -1, dirfd);
 	f->top = 1;
 	add_subdir(f, name, len);
 	run(&wk);
 	if (wk.calls == 0)
 		return;
-	tree_expect(ws, parent, name, len, wk.calls, from);
+	tree_expect(ws, wk.entry, wk.calls, from);
 	/* The listing's events are all queued by now. */
 	if (ioctl(ws->fd, FIONREAD, &queued) == 0) {
 		ws->quiet_until = ws->readpos + queued;

@@ -296,12 +296,12 @@ watchset_find(struct watchset *ws, int wd)
 
 /* The watched sub-directory name of parent, if there is one. */
 struct watch *
-watch_child(struct watchset *ws, struct watch *parent, const char *name,
+watch_child(struct watchset *ws, const struct watch *parent, const char *name,
     size_t namelen)
 {
 	struct watch	 find;
 
-	find.parent = parent;
+	find.parent = (struct watch *)parent;
 	find.name = (char *)name;
 	find.namelen = namelen;
 	return RB_FIND(name_tree, &ws->names, &find);
@@ -426,6 +426,25 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 		if (cur == w)
 			return;
 		cur = up;
+	}
+}
+
+/*
+ * A walk has listed w again (ws->gen): the watched sub-directories it did
+ * not find there have gone (moved away or deleted while their events were
+ * held, or not read yet), so their watches are removed.
+ */
+void
+watch_sweep(struct watchset *ws, struct watch *w)
+{
+	struct watch	*c, *next;
+
+	for (c = first_child(ws, w); c != NULL; c = next) {
+		next = RB_NEXT(name_tree, &ws->names, c);
+		if (next != NULL && next->parent != w)
+			next = NULL;
+		if (c->gen != ws->gen)
+			watch_forget(ws, c, 1);
 	}
 }
 

@@ -23,6 +23,7 @@ struct watch {
 	size_t		 namelen;
 	int		 wd;
 	uint32_t	 cookie;	/* of a move out not yet paired */
+	uint32_t	 gen;		/* the last walk that found it */
 	unsigned char	 root;		/* given by the user */
 	unsigned char	 linked;	/* in the name tree */
 };
@@ -36,14 +37,15 @@ typedef void	 emit_fn(void *, const struct watch *, uint32_t, const char *,
 /* An event held back while its directory's move was unresolved. */
 typedef void	 replay_fn(void *, const struct inotify_event *);
 
-/* Events that watchx's own listing of a new directory causes. */
+/*
+ * Events that watchx's own listing of a new directory causes in its
+ * parent's watch, under whatever name it has by then.
+ */
 struct noise {
-	int		 wd;		/* the parent's watch */
+	int		 wd;		/* the listed directory's watch */
 	uint32_t	 mask;		/* IN_OPEN etc. still expected */
 	int		 accesses;	/* IN_ACCESS still expected, at most */
 	uint64_t	 from;		/* queued after this byte, if ours */
-	size_t		 namelen;
-	char		*name;
 };
 
 /* A root directory as it was found, to tell it from one put in its place. */
@@ -95,6 +97,7 @@ struct watchset {
 	struct name_tree names;
 	size_t		 count;
 	size_t		 nroots;
+	uint32_t	 gen;		/* walks so far */
 
 	struct filter	*filter;	/* --exclude prunes directories */
 	emit_fn		*emit;
@@ -137,12 +140,13 @@ int		 watch_open_root(struct watchset *, const struct watch *);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);
-struct watch	*watch_child(struct watchset *, struct watch *, const char *,
-		    size_t);
+struct watch	*watch_child(struct watchset *, const struct watch *,
+		    const char *, size_t);
 void		 watch_detach(struct watchset *, struct watch *);
 void		 watch_rename(struct watchset *, struct watch *,
 		    struct watch *, const char *, size_t);
 void		 watch_forget(struct watchset *, struct watch *, int);
+void		 watch_sweep(struct watchset *, struct watch *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
 int		 watch_in_moving(const struct watch *);
 int		 watch_below(const struct watch *, const struct watch *);
@@ -162,8 +166,8 @@ void		 tree_listed(struct watchset *, const struct watch *,
 		    const char *, size_t);
 void		 tree_listed_until(struct watchset *, uint64_t);
 void		 tree_close(struct watchset *);
-void		 tree_expect(struct watchset *, const struct watch *,
-		    const char *, size_t, int, uint64_t);
+void		 tree_expect(struct watchset *, const struct watch *, int,
+		    uint64_t);
 enum verdict	 tree_filter(struct watchset *, const struct watch *,
 		    const struct inotify_event *);
 void		 tree_update(struct watchset *, struct watch *,

@@ -317,6 +317,7 @@ def round_(watchx, seed, nops, stop, dump=None):
             lines = f.read().split("\n")
         if dump:
             shutil.copy(outp, os.path.join(dump, "%d.events" % seed))
+            shutil.copy(errp, os.path.join(dump, "%d.err" % seed))
         held, problems = replay(lines, "w", initial)
         real = walk(tree.w)
         for p in sorted(real - held):
