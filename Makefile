@@ -77,13 +77,16 @@ run: deps
 	./watchx -r .
 
 # The one test command: warnings as errors, man page lint, the bats suite
-# (which also exercises the completions), then each fuzz harness for
+# (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
+# oracle (below) from a fixed seed, then each fuzz harness for
 # FUZZ_SECONDS over its seed corpus.
+ORACLE_ROUNDS ?= 200
 check: deps
 	@$(MAKE) --no-print-directory watchx $(FUZZ_BINS) \
 		CFLAGS="$(CFLAGS) -Werror"
 	mandoc -Tlint -Wwarning man/watchx.1
 	sh tests/run $(BATS) $(BATS_FLAGS)
+	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
 	sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 (new inputs that widen
@@ -92,10 +95,11 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	FUZZ_KEEP=1 sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-# The same suite against an AddressSanitizer/UBSan build.
+# The same suite and oracle against an AddressSanitizer/UBSan build.
 asan: deps
 	@$(MAKE) --no-print-directory watchx-asan CFLAGS="$(CFLAGS) -Werror"
 	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
+	python3 tests/oracle/oracle.py --seed 2 --rounds 100 ./watchx-asan
 
 # Part of the suite with every watchx run under valgrind memcheck: fails on
 # any memory error or definite leak (tests/valgrind.sh).  About 3.5 minutes
@@ -107,13 +111,17 @@ valgrind: deps
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
 
 # The randomized differential test of -r (tests/oracle/oracle.py): seeded
-# operations on a real tree, watchx's output replayed against it.
+# operations on a real tree, watchx's output replayed against it, for
+# SOAK_SECONDS; then rounds that overflow the queue under --on-overflow
+# rescan.
 SOAK_SECONDS ?=	600
 SOAK_SEED ?=	1
 soak: deps
 	@$(MAKE) --no-print-directory watchx
 	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) \
 		--seconds $(SOAK_SECONDS) ./watchx
+	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) --flood 20000 \
+		--rounds 10 ./watchx
 
 bench: deps
 	@$(MAKE) --no-print-directory watchx

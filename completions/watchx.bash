@@ -64,9 +64,17 @@ _watchx_when()
 	mapfile -t COMPREPLY < <(compgen -W 'always auto never' -- "$1")
 }
 
+# _watchx_overflow word
+#	Complete the argument of --on-overflow.
+_watchx_overflow()
+{
+	mapfile -t COMPREPLY < <(compgen -W 'exit rescan' -- "$1")
+}
+
 # _watchx_kind option
 #	The kind of argument the option (a short letter, or a full long name)
-#	takes: event, number, file, when, free; nothing if it takes none.
+#	takes: event, number, file, when, overflow, free; nothing if it takes
+#	none.
 _watchx_kind()
 {
 	case $1 in
@@ -74,6 +82,7 @@ _watchx_kind()
 	b | n | t | block | count | timeout) echo number ;;
 	o | outfile | fromfile) echo file ;;
 	color) echo when ;;
+	on-overflow) echo overflow ;;
 	f | format | timefmt | include | exclude) echo free ;;
 	esac
 }
@@ -124,6 +133,12 @@ _watchx_arg()
 			COMPREPLY[i]=$prefix${COMPREPLY[i]}
 		done
 		;;
+	overflow)
+		_watchx_overflow "$word"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$prefix${COMPREPLY[i]}
+		done
+		;;
 	*)
 		# A number, a format or a glob: nothing sensible to offer.
 		COMPREPLY=()
@@ -134,7 +149,8 @@ _watchx_arg()
 _watchx_shortopts='-0 -b -e -f -h -j -n -o -P -q -r -t -V -x'
 _watchx_longopts='--block --color --count --event --exclude --exit-on
     --format --fromfile --help --include --json --no-dereference --no-tick
-    --null --outfile --pair-moves --quiet --recursive --timefmt --timeout
+    --null --on-overflow --outfile --pair-moves --quiet --recursive
+    --timefmt --timeout
     --version'
 
 _watchx()

@@ -47,6 +47,7 @@ complete -c watchx -l fromfile -r -F -d 'Read more paths from this file (- for s
 complete -c watchx -l include -x -d 'Print only events whose path matches this glob'
 complete -c watchx -l exclude -x -d 'Print no event whose path matches this glob'
 complete -c watchx -l color -x -a 'auto\t"colour on a terminal, unless NO_COLOR" always\t"colour even into pipes and files" never\t"no colour"' -d 'Colour the event names'
+complete -c watchx -l on-overflow -x -a 'exit\t"exit 3 (the default)" rescan\t"list the tree again, report what changed (-r)"' -d 'What to do after a queue overflow'
 complete -c watchx -s b -l block -x -d 'Length of an idle cycle (seconds)'
 complete -c watchx -s n -l count -x -d 'Exit 0 after this many events'
 complete -c watchx -s t -l timeout -x -d 'Exit 2 after this long without an event (seconds)'

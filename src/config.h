@@ -18,6 +18,7 @@ struct config {
 	int		  quiet;	/* -q */
 	int		  nofollow;	/* -P */
 	int		  recursive;	/* -r */
+	int		  rescan;	/* --on-overflow rescan */
 	const char	 *format;	/* -f */
 	const char	 *timefmt;	/* --timefmt */
 	int		  json;		/* -j */

@@ -133,7 +133,9 @@ handle(void *arg, const struct inotify_event *ie)
 	if (ie->mask & IN_Q_OVERFLOW) {
 		emit(h, NULL, ie, "", 0, 1);
 		release_pairs(h, NEVER);
-		if (h->status == -1)
+		if (h->cfg->rescan)
+			tree_rescan(h->ws);
+		else if (h->status == -1)
 			h->status = 3;
 		return;
 	}
@@ -197,6 +199,7 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 		if (h->status != -1)
 			return;
 	}
+	tree_settle(h->ws);
 }
 
 /*

@@ -32,6 +32,7 @@ enum {
 	OPT_FROMFILE,
 	OPT_INCLUDE,
 	OPT_NO_TICK,
+	OPT_ON_OVERFLOW,
 	OPT_PAIR_MOVES,
 	OPT_TIMEFMT,
 };
@@ -41,7 +42,8 @@ enum {
 	"[-n count]\n" \
 	"              [-t seconds] [-f format] [--timefmt fmt] [-o file]\n" \
 	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
-	"              [--pair-moves] [--no-tick] [--color when] path ...\n" \
+	"              [--pair-moves] [--no-tick] [--color when]\n" \
+	"              [--on-overflow exit|rescan] path ...\n" \
 	"       watchx -h | -V\n"
 
 static void __attribute__((noreturn))
@@ -81,6 +83,8 @@ help(void)
 	    "old path\n"
 	    "      --color WHEN         colour event names: auto, always, "
 	    "never\n"
+	    "      --on-overflow WHAT   after a queue overflow: exit (3), or "
+	    "rescan (-r)\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
 	    "  -q, --quiet              no status messages on stderr\n"
 	    "  -h, --help               this help\n"
@@ -202,6 +206,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "no-dereference",	no_argument,		NULL, 'P' },
 		{ "no-tick",		no_argument,		NULL, OPT_NO_TICK },
 		{ "null",		no_argument,		NULL, '0' },
+		{ "on-overflow",	required_argument,	NULL, OPT_ON_OVERFLOW },
 		{ "outfile",		required_argument,	NULL, 'o' },
 		{ "pair-moves",		no_argument,		NULL, OPT_PAIR_MOVES },
 		{ "quiet",		no_argument,		NULL, 'q' },
@@ -293,6 +298,15 @@ parse(int argc, char **argv, struct config *cfg)
 		case OPT_NO_TICK:
 			cfg->tick = 0;
 			break;
+		case OPT_ON_OVERFLOW:
+			if (strcmp(optarg, "exit") == 0)
+				cfg->rescan = 0;
+			else if (strcmp(optarg, "rescan") == 0)
+				cfg->rescan = 1;
+			else
+				errx(1, "--on-overflow: '%s' is not exit or "
+				    "rescan", optarg);
+			break;
 		case OPT_PAIR_MOVES:
 			cfg->pair_moves = 1;
 			break;
@@ -308,6 +322,8 @@ parse(int argc, char **argv, struct config *cfg)
 
 	if (cfg->json && cfg->format != NULL)
 		errx(1, "-j and -f cannot be used together");
+	if (cfg->rescan && !cfg->recursive)
+		errx(1, "--on-overflow rescan needs -r");
 	while (argc-- > 0)
 		add_path(cfg, *argv++);
 	if (fromfile != NULL)
@@ -415,6 +431,7 @@ main(int argc, char *argv[])
 	}
 
 	watchset_open(&ws, mask, cfg.recursive, cfg.nofollow);
+	ws.mirror = cfg.rescan;
 	if (cfg.nexclude > 0)
 		ws.filter = &filter;
 	if (!cfg.quiet)

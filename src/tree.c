@@ -32,6 +32,12 @@
 #include "watch.h"
 
 #define MOVE_WAIT	(20 * 1000000LL)	/* ns */
+/*
+ * How long after a listing found a file complete its writer's own
+ * IN_CLOSE_WRITE may still come: a writer gives up write access before the
+ * kernel queues that event, and can be descheduled in between.
+ */
+#define GHOST_WAIT	(1000 * 1000000LL)	/* ns */
 #define NEVER		INT64_MAX
 
 static int	seen_cmp(const struct seen *, const struct seen *);
@@ -82,6 +88,11 @@ tree_expect(struct watchset *ws, const struct watch *w, int calls,
  * Whether ie, an event on w, is one of the events watchx's own listing
  * caused.  The listed directory is found by its watch, so that the events
  * are known under its new name if it was renamed while being listed.
+ * The kernel queues a rename's events after the name has changed, so an
+ * event of the listing can come under the new name before them: a name
+ * that is no watched directory of w is taken to be that, while the
+ * listing's events are expected (such an event, from anyone, is about a
+ * name that a consumer of the output does not hold yet).
  */
 static int
 noise(struct watchset *ws, const struct watch *w,
@@ -96,16 +107,18 @@ noise(struct watchset *ws, const struct watch *w,
 		ws->nnoise = 0;
 		return 0;
 	}
-	if (bit == 0 || !(ie->mask & IN_ISDIR) || ie->len == 0 ||
-	    (c = watch_child(ws, w, ie->name, strnlen(ie->name, ie->len))) ==
-	    NULL)
+	if (bit == 0 || !(ie->mask & IN_ISDIR) || ie->len == 0)
 		return 0;
+	c = watch_child(ws, w, ie->name, strnlen(ie->name, ie->len));
 	for (i = 0; i < ws->nnoise; i++) {
 		n = &ws->noise[i];
 		/* Someone else's, before the listing began: not noise. */
-		if (n->wd != c->wd || ws->pos - sizeof(*ie) - ie->len <
-		    n->from)
+		if ((c != NULL && n->wd != c->wd) ||
+		    ws->pos - sizeof(*ie) - ie->len < n->from)
 			continue;
+		if (c == NULL)
+			return (n->mask & bit) ||
+			    (bit == IN_ACCESS && n->accesses > 0);
 		if (bit == IN_ACCESS && n->accesses > 0) {
 			n->accesses--;
 			return 1;
@@ -157,7 +170,7 @@ release(struct watchset *ws)
 }
 
 static struct seen *
-seen_add(struct watchset *ws, int wd, const char *name, size_t len)
+seen_add(struct seen_tree *t, int wd, const char *name, size_t len)
 {
 	struct seen	*s;
 
@@ -166,26 +179,26 @@ seen_add(struct watchset *ws, int wd, const char *name, size_t len)
 	s->wd = wd;
 	s->len = len;
 	s->held = s->listed = 0;
+	s->written = 0;
 	memcpy(s->name, name, len);
-	RB_INSERT(seen_tree, &ws->seen, s);
+	RB_INSERT(seen_tree, t, s);
 	return s;
 }
 
 static void
-seen_clear(struct watchset *ws)
+seen_clear(struct seen_tree *t)
 {
 	struct seen	*s, *next;
 
-	RB_FOREACH_SAFE(s, seen_tree, &ws->seen, next) {
-		RB_REMOVE(seen_tree, &ws->seen, s);
+	RB_FOREACH_SAFE(s, seen_tree, t, next) {
+		RB_REMOVE(seen_tree, t, s);
 		free(s);
 	}
-	ws->nlisted = 0;
 }
 
 /* The entry of name in directory wd, if any. */
 static struct seen *
-seen_find(struct watchset *ws, int wd, const char *name, size_t len)
+seen_find(struct seen_tree *t, int wd, const char *name, size_t len)
 {
 	union {
 		struct seen	 s;
@@ -197,7 +210,76 @@ seen_find(struct watchset *ws, int wd, const char *name, size_t len)
 	key.s.wd = wd;
 	key.s.len = len;
 	memcpy(key.s.name, name, len);
-	return RB_FIND(seen_tree, &ws->seen, &key.s);
+	return RB_FIND(seen_tree, t, &key.s);
+}
+
+/*
+ * The listing's IN_CLOSE_WRITE for the file name in directory wd has been
+ * printed: its writer's own IN_CLOSE_WRITE, if it comes, is a ghost of it
+ * (ghost()).  Ghosts that have expired are purged now and then.
+ */
+static void
+ghost_add(struct watchset *ws, int wd, const char *name, size_t len)
+{
+	struct seen	*s, *next;
+	int64_t		 now = clock_ns();
+
+	if (now >= ws->ghosts_purge) {
+		ws->ghosts_purge = NEVER;
+		RB_FOREACH_SAFE(s, seen_tree, &ws->ghosts, next) {
+			if (s->deadline <= now) {
+				RB_REMOVE(seen_tree, &ws->ghosts, s);
+				free(s);
+				ws->nghosts--;
+			} else if (s->deadline < ws->ghosts_purge)
+				ws->ghosts_purge = s->deadline;
+		}
+	}
+	if ((s = seen_find(&ws->ghosts, wd, name, len)) == NULL) {
+		s = seen_add(&ws->ghosts, wd, name, len);
+		ws->nghosts++;
+	}
+	s->after = ws->pos;
+	s->deadline = now + GHOST_WAIT;
+	if (s->deadline < ws->ghosts_purge)
+		ws->ghosts_purge = s->deadline;
+}
+
+static void
+ghost_del(struct watchset *ws, struct seen *s)
+{
+	RB_REMOVE(seen_tree, &ws->ghosts, s);
+	free(s);
+	ws->nghosts--;
+}
+
+/*
+ * Whether ie is the ghost of an IN_CLOSE_WRITE that a listing reported:
+ * the first IN_CLOSE_WRITE of the file within GHOST_WAIT, unless an
+ * IN_MODIFY queued after the listing came first (a new write; the writes
+ * of the ghost's own writer were all queued before the listing found the
+ * file complete).
+ */
+static int
+ghost(struct watchset *ws, const struct inotify_event *ie)
+{
+	struct seen	*s;
+
+	s = seen_find(&ws->ghosts, ie->wd, ie->name, strnlen(ie->name,
+	    ie->len));
+	if (s == NULL)
+		return 0;
+	if (s->deadline < clock_ns()) {
+		ghost_del(ws, s);
+		return 0;
+	}
+	if (ie->mask & IN_MODIFY) {
+		if (ws->pos - sizeof(*ie) - ie->len >= s->after)
+			ghost_del(ws, s);
+		return 0;
+	}
+	ghost_del(ws, s);
+	return 1;
 }
 
 /*
@@ -206,17 +288,18 @@ seen_find(struct watchset *ws, int wd, const char *name, size_t len)
  * events on w are measured against what the listing reported.  The
  * directory itself is entered under the empty name, which no entry has.
  * A directory listed twice in that time (taken over after a move) counts
- * from its last listing: the consumer was told of it anew.
+ * from its last listing: the consumer was told of it anew.  Written says
+ * which of IN_MODIFY and IN_CLOSE_WRITE the listing reported for name.
  */
 void
 tree_listed(struct watchset *ws, const struct watch *w, const char *name,
-    size_t len)
+    size_t len, uint32_t written)
 {
 	struct seen	*s, *next;
 
 	if (name == NULL) {
-		if ((s = seen_find(ws, w->wd, "", 0)) == NULL) {
-			seen_add(ws, w->wd, "", 0);
+		if ((s = seen_find(&ws->seen, w->wd, "", 0)) == NULL) {
+			seen_add(&ws->seen, w->wd, "", 0);
 			ws->nlisted++;
 			return;
 		}
@@ -229,9 +312,10 @@ tree_listed(struct watchset *ws, const struct watch *w, const char *name,
 		}
 		return;
 	}
-	if ((s = seen_find(ws, w->wd, name, len)) == NULL)
-		s = seen_add(ws, w->wd, name, len);
+	if ((s = seen_find(&ws->seen, w->wd, name, len)) == NULL)
+		s = seen_add(&ws->seen, w->wd, name, len);
 	s->held = s->listed = 1;
+	s->written = written;
 }
 
 /* The walk has ended with the events up to byte until queued. */
@@ -240,6 +324,38 @@ tree_listed_until(struct watchset *ws, uint64_t until)
 {
 	if (ws->nlisted > 0)
 		ws->seen_until = until;
+}
+
+/*
+ * The events queued before the listings ended have all been handled.  A
+ * file a listing found complete (walk.c, written()) is reported with
+ * IN_CLOSE_WRITE now, unless what came since says otherwise: its own
+ * IN_CLOSE_WRITE, or its real IN_CREATE (created after its directory was
+ * watched, it reports its own), or its deletion.  Then the window closes.
+ */
+static void
+window_end(struct watchset *ws)
+{
+	struct seen	*s;
+	struct watch	*w;
+
+	RB_FOREACH(s, seen_tree, &ws->seen) {
+		if (!s->listed || !s->held || !(s->written & IN_CLOSE_WRITE) ||
+		    (w = watchset_find(ws, s->wd)) == NULL)
+			continue;
+		ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
+		ghost_add(ws, s->wd, s->name, s->len);
+	}
+	seen_clear(&ws->seen);
+	ws->nlisted = 0;
+}
+
+/* Close the listings' window if every event queued in it is handled. */
+void
+tree_settle(struct watchset *ws)
+{
+	if (ws->nlisted > 0 && ws->pos >= ws->seen_until)
+		window_end(ws);
 }
 
 /*
@@ -252,7 +368,9 @@ tree_listed_until(struct watchset *ws, uint64_t until)
  * for a name the listing reported), remove what it never had (an
  * IN_DELETE or IN_MOVED_FROM of a name created and gone before the
  * listing), or is about an entry it does not hold (an IN_OPEN of a
- * directory that was gone when the listing looked).  Whatever the order of creates, deletes and renames, each
+ * directory that was gone when the listing looked).  The listing reported
+ * a file's content as it found it: IN_MODIFY queued before that is left
+ * out (the IN_CLOSE_WRITE it may have reported is a ghost's, see ghost()).  Whatever the order of creates, deletes and renames, each
  * name's state follows the kernel's events, so nothing is missed or
  * reported twice.
  */
@@ -263,23 +381,28 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	size_t		 len;
 
 	if (ws->pos > ws->seen_until) {
-		seen_clear(ws);
+		window_end(ws);
 		return PASS;
 	}
-	if (seen_find(ws, ie->wd, "", 0) == NULL)
+	if (seen_find(&ws->seen, ie->wd, "", 0) == NULL)
 		return PASS;
 	len = strnlen(ie->name, ie->len);
-	s = seen_find(ws, ie->wd, ie->name, len);
+	s = seen_find(&ws->seen, ie->wd, ie->name, len);
 	if (ie->mask & (IN_CREATE | IN_MOVED_TO)) {
 		if (s != NULL && s->listed) {
 			s->listed = 0;
 			return DROP;
 		}
 		if (s == NULL)
-			s = seen_add(ws, ie->wd, ie->name, len);
+			s = seen_add(&ws->seen, ie->wd, ie->name, len);
 		s->held = 1;
 		return PASS;
 	}
+	if (s != NULL && (ie->mask & s->written & IN_MODIFY))
+		return DROP;
+	/* The file's own: the listing's is not due. */
+	if (s != NULL && (ie->mask & IN_CLOSE_WRITE))
+		s->written &= ~IN_CLOSE_WRITE;
 	if (!(ie->mask & (IN_DELETE | IN_MOVED_FROM)))
 		return s != NULL && s->held ? PASS : DROP;
 	if (s == NULL || !s->held)
@@ -301,6 +424,9 @@ tree_filter(struct watchset *ws, const struct watch *w,
 		return HOLD;
 	}
 	if (ws->nnoise > 0 && noise(ws, w, ie))
+		return DROP;
+	if (ws->nghosts > 0 && ie->len > 0 &&
+	    (ie->mask & (IN_MODIFY | IN_CLOSE_WRITE)) && ghost(ws, ie))
 		return DROP;
 	if (ws->nlisted > 0 && ie->len > 0)
 		return window(ws, ie);
@@ -363,6 +489,20 @@ deleted(struct watchset *ws, struct watch *w, const char *name, size_t len)
 		watch_forget(ws, c, 1);
 }
 
+/* Keep w's entries (--on-overflow rescan) as the event says. */
+static void
+mirror(struct watch *w, const struct inotify_event *ie)
+{
+	struct entry	*e;
+	size_t		 len = strnlen(ie->name, ie->len);
+
+	if (ie->mask & (IN_CREATE | IN_MOVED_TO))
+		watch_entry_add(w, ie->name, len, ie->mask & IN_ISDIR);
+	else if ((ie->mask & (IN_DELETE | IN_MOVED_FROM)) &&
+	    (e = watch_entry(w, ie->name, len)) != NULL)
+		watch_entry_del(w, e);
+}
+
 /* Keep the watch set in step after an event on w has been printed. */
 void
 tree_update(struct watchset *ws, struct watch *w,
@@ -375,11 +515,13 @@ tree_update(struct watchset *ws, struct watch *w,
 		watch_forget(ws, w, 0);
 		return;
 	}
+	if (ws->mirror && ie->len > 0)
+		mirror(w, ie);
 	if (!ws->recursive || !(ie->mask & IN_ISDIR) || ie->len == 0)
 		return;
 	len = strnlen(name, ie->len);
 	if (ie->mask & IN_CREATE)
-		walk_new(ws, w, name, len, 0);
+		walk_new(ws, w, name, len);
 	else if (ie->mask & IN_DELETE)
 		deleted(ws, w, name, len);
 	else if (ie->mask & IN_MOVED_FROM)
@@ -390,7 +532,7 @@ tree_update(struct watchset *ws, struct watch *w,
 				arrive(ws, i, w, name, len);
 				return;
 			}
-		walk_new(ws, w, name, len, 0);
+		walk_new(ws, w, name, len);
 	}
 }
 
@@ -431,8 +573,11 @@ tree_expire(struct watchset *ws, int64_t now)
 
 /*
  * Parent's new entry name could not be opened because parent's path is
- * out of date: an ancestor was renamed, and that event is queued.  Try it
- * again once every event queued now has been handled.
+ * out of date: an ancestor was renamed or deleted, and that event is
+ * queued.  Try it again once every event queued now has been handled,
+ * and again after that while ancestors keep being renamed.  When nothing
+ * is left unhandled that could explain it, parent is gone (or moved out of
+ * the tree): the entry is given up.
  */
 void
 tree_later(struct watchset *ws, const struct watch *parent, const char *name,
@@ -442,6 +587,8 @@ tree_later(struct watchset *ws, const struct watch *parent, const char *name,
 	int		 queued = 0;
 
 	ioctl(ws->fd, FIONREAD, &queued);
+	if (ws->readpos + queued <= ws->pos)
+		return;
 	r = reallocarray(ws->retries, ws->nretries + 1, sizeof(*r));
 	if (r == NULL)
 		err(1, NULL);
@@ -454,7 +601,11 @@ tree_later(struct watchset *ws, const struct watch *parent, const char *name,
 		err(1, NULL);
 }
 
-/* The retries that are due now, once each: a second failure is final. */
+/*
+ * The retries that are due now.  One whose parent is still moving, or is
+ * out of date again, is put back by walk_new(); one whose parent's watch
+ * is gone is over.
+ */
 void
 tree_retry(struct watchset *ws)
 {
@@ -469,10 +620,8 @@ tree_retry(struct watchset *ws)
 		}
 		r = ws->retries[i];
 		ws->retries[i] = ws->retries[--ws->nretries];
-		if ((parent = watchset_find(ws, r.wd)) != NULL &&
-		    !watch_in_moving(parent)) {
-			walk_new(ws, parent, r.name, r.namelen, 1);
-		}
+		if ((parent = watchset_find(ws, r.wd)) != NULL)
+			walk_new(ws, parent, r.name, r.namelen);
 		free(r.name);
 	}
 }
@@ -518,6 +667,21 @@ tree_adopt(struct watchset *ws, struct watch *w)
 }
 
 /*
+ * The queue overflowed (--on-overflow rescan): every root directory is
+ * listed again, and what changed meanwhile reported (walk.c).
+ */
+void
+tree_rescan(struct watchset *ws)
+{
+	struct watch	*w;
+	size_t		 i;
+
+	for (i = 0; i < ws->nrootids; i++)
+		if ((w = watchset_find(ws, ws->rootids[i].wd)) != NULL)
+			walk_rescan(ws, w);
+}
+
+/*
  * Free what the -r bookkeeping holds (before watchset_close(); for the
  * fuzz harness, which makes many watch sets).
  */
@@ -531,7 +695,10 @@ tree_close(struct watchset *ws)
 	for (i = 0; i < ws->nretries; i++)
 		free(ws->retries[i].name);
 	free(ws->retries);
-	seen_clear(ws);
+	seen_clear(&ws->seen);
+	ws->nlisted = 0;
+	seen_clear(&ws->ghosts);
+	ws->nghosts = 0;
 	free(ws->held);
 	ws->noise = NULL;
 	ws->moves = NULL;

@@ -33,12 +33,19 @@
 #include "filter.h"
 #include "watch.h"
 
+/*
+ * How a live walk reports a directory's entries: all of them (a new
+ * directory, or one taken over after a move: listed again), or only what
+ * changed from what watchx knew (a rescan after the queue overflowed).
+ */
+enum mode { NEW, AGAIN, RESCAN };
+
 struct frame {
 	struct watch	*w;
 	int		 fd;		/* open for listing and below */
 	int		 pin;		/* O_PATH; -1 for walk_new()'s parent */
 	int		 top;		/* walk_new()'s parent: not listed */
-	int		 again;		/* taken over: list what is below again */
+	enum mode	 mode;
 	char		*subdirs;	/* names to descend into, NUL-separated */
 	size_t		 len;
 	size_t		 size;
@@ -98,9 +105,131 @@ add_subdir(struct frame *f, const char *name, size_t len)
 }
 
 /*
- * List the directory of f: note its sub-directories, and report every
- * entry as created when the directory is new.  Returns the number of
- * getdents64 calls, each of which the parent's watch sees as IN_ACCESS.
+ * What of IN_MODIFY and IN_CLOSE_WRITE a listing reports for the regular
+ * file name in the directory open as dirfd, when the user asked for them:
+ * its writes happened before its directory was watched.  IN_MODIFY if it
+ * is not empty; IN_CLOSE_WRITE if it is complete, that is no process has
+ * it open for writing, which is when the kernel grants a read lease.  One
+ * still open for writing will report its own IN_CLOSE_WRITE through the
+ * watch.  A file whose state cannot be learnt (no lease for files of
+ * other users without CAP_LEASE, a file system without leases) is taken
+ * to be complete.  The directory's watch is quiet while it is listed, so
+ * opening the file here causes no event.
+ */
+static uint32_t
+written(const struct watchset *ws, int dirfd, const char *name)
+{
+	struct stat	 st;
+	uint32_t	 bits = 0;
+	int		 fd;
+
+	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)))
+		return 0;
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 :
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	if (st.st_size > 0)
+		bits |= IN_MODIFY;
+	if (fd == -1 || fcntl(fd, F_SETLEASE, F_RDLCK) == 0 ||
+	    errno != EAGAIN)
+		bits |= IN_CLOSE_WRITE;
+	if (fd != -1) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		close(fd);
+	}
+	return bits & ws->mask;
+}
+
+/*
+ * A live walk found name in directory f (of type, a d_type): report it as
+ * created, and a regular file as written (written()), unless a rescan
+ * finds it known already.  Under --on-overflow rescan, it is entered among
+ * f's entries, marked found by this walk; one a rescan finds new is marked
+ * fresh.
+ */
+static void
+found(struct walk *wk, struct frame *f, const char *name, size_t len,
+    int type)
+{
+	struct watchset	*ws = wk->ws;
+	struct entry	*e = NULL;
+	uint32_t	 bits = 0;
+	int		 fresh, dir = type == DT_DIR;
+
+	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
+	    e->dir != dir) {
+		/* Replaced by something of another type. */
+		ws->emit(ws->arg, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		    name, len);
+		e = NULL;
+	}
+	if ((fresh = e == NULL) && type == DT_REG)
+		bits = written(ws, f->fd, name);
+	tree_listed(ws, f->w, name, len, bits);
+	if (fresh)
+		ws->emit(ws->arg, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
+		    len);
+	if (bits & IN_MODIFY)
+		ws->emit(ws->arg, f->w, IN_MODIFY, name, len);
+	if (ws->mirror) {
+		if (e == NULL)
+			e = watch_entry_add(f->w, name, len, dir);
+		e->fresh = f->mode == RESCAN && fresh;
+		e->gen = ws->gen;
+	}
+}
+
+/*
+ * A rescan is done with directory w: what watchx knew of in it and did
+ * not find has vanished.
+ */
+static void
+vanished(struct walk *wk, struct watch *w)
+{
+	struct watchset	*ws = wk->ws;
+	struct entry	*e, *next;
+	struct watch	*c;
+
+	for (e = watch_entry_next(w, NULL); e != NULL; e = next) {
+		next = watch_entry_next(w, e);
+		if (e->gen == ws->gen)
+			continue;
+		ws->emit(ws->arg, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		    e->name, e->len);
+		if (e->dir && (c = watch_child(ws, w, e->name, e->len)) != NULL)
+			watch_forget(ws, c, 1);
+		watch_entry_del(w, e);
+	}
+}
+
+/*
+ * A rescan met directory name in w, which watchx knew of, and found a
+ * different directory there (new to watchx, or taken over from elsewhere):
+ * the one known is gone, and this one is reported as new.
+ */
+static void
+replaced(struct walk *wk, const struct frame *f, const char *name,
+    size_t len)
+{
+	struct watchset	*ws = wk->ws;
+	struct entry	*e;
+
+	if (f->mode != RESCAN ||
+	    (e = watch_entry(f->w, name, len)) == NULL || e->fresh)
+		return;
+	ws->emit(ws->arg, f->w, IN_DELETE | IN_ISDIR, name, len);
+	ws->emit(ws->arg, f->w, IN_CREATE | IN_ISDIR, name, len);
+}
+
+/*
+ * List the directory of f: note its sub-directories, and under a live
+ * walk report its entries (found()).  Returns the number of getdents64
+ * calls, each of which the parent's watch sees as IN_ACCESS.
  */
 static int
 list(struct walk *wk, struct frame *f)
@@ -115,7 +244,10 @@ list(struct walk *wk, struct frame *f)
 	int		 calls = 0, type;
 
 	if (wk->live)
-		tree_listed(ws, f->w, NULL, 0);
+		tree_listed(ws, f->w, NULL, 0, 0);
+	/* Taken over: what it held is reported anew. */
+	if (f->mode == AGAIN && ws->mirror)
+		watch_entries_clear(f->w);
 	for (;;) {
 		calls++;
 		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {
@@ -139,12 +271,11 @@ list(struct walk *wk, struct frame *f)
 				type = IFTODT(st.st_mode);
 			}
 			len = strlen(d->d_name);
-			if (wk->live) {
-				tree_listed(ws, f->w, d->d_name, len);
-				ws->emit(ws->arg, f->w, IN_CREATE |
-				    (type == DT_DIR ? IN_ISDIR : 0),
-				    d->d_name, len);
-			}
+			if (wk->live)
+				found(wk, f, d->d_name, len, type);
+			else if (ws->mirror)
+				watch_entry_add(f->w, d->d_name, len,
+				    type == DT_DIR);
 			if (type == DT_DIR)
 				add_subdir(f, d->d_name, len);
 		}
@@ -200,7 +331,9 @@ pop(struct walk *wk)
 	int		 wd;
 
 	close(f->fd);
-	if (f->again && !f->top)
+	if (f->mode == RESCAN)
+		vanished(wk, f->w);
+	if (f->mode != NEW && !f->top)
 		watch_sweep(ws, f->w);
 	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
 		proc_path(proc, sizeof(proc), f->pin, "");
@@ -283,18 +416,18 @@ still_there(struct watchset *ws, const struct watch *w, int pin)
 }
 
 /*
- * A live walk met parent's sub-directory name, pinned by pin, and it is
+ * A live walk met f's sub-directory name, pinned by pin, and it is
  * watched already.  A watch that moved here while watchx was behind
  * (moved out and back, or into a directory created meanwhile) is taken
  * over: renamed into place and listed again, so that what it holds is
  * reported under its new path.  One reachable from two places (a bind
- * mount) keeps its first; so does a root, and an ancestor (a loop).
- * *again says whether parent is being listed again, and is set when w is
- * to be.  Returns whether w is to be listed.
+ * mount) keeps its first; so does a root, and an ancestor (a loop).  One
+ * in place is listed in f's mode, unless f is new (a real IN_CREATE after
+ * the listing found it).  Returns whether w is to be listed, in *mode.
  */
 static int
-adopt(struct walk *wk, int pin, struct watch *parent, const char *name,
-    size_t len, struct watch **out, int *again)
+adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
+    size_t len, struct watch **out, enum mode *mode)
 {
 	struct watchset	*ws = wk->ws;
 	struct watch	*w;
@@ -306,52 +439,54 @@ adopt(struct walk *wk, int pin, struct watch *parent, const char *name,
 	wd = inotify_add_watch(ws->fd, proc, ws->dirmask & ~WATCH_QUIET);
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
-	in_place = w->parent == parent && w->namelen == len &&
+	in_place = w->parent == f->w && w->namelen == len &&
 	    memcmp(w->name, name, len) == 0;
-	/*
-	 * In place already: a real IN_CREATE after a listing found it, or a
-	 * directory below one that is taken over (then listed again).
-	 */
-	if (w->root || watch_below(parent, w) || (in_place && !*again) ||
+	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
 	    (!in_place && still_there(ws, w, pin))) {
 		inotify_add_watch(ws->fd, proc, ws->dirmask);
 		return 0;
 	}
-	*again = 1;
 	w->gen = ws->gen;
-	tree_adopt(ws, w);
-	watch_rename(ws, w, parent, name, len);
 	*out = w;
+	*mode = f->mode;
+	if (in_place)
+		return 1;
+	replaced(wk, f, name, len);
+	*mode = AGAIN;
+	tree_adopt(ws, w);
+	watch_rename(ws, w, f->w, name, len);
 	return 1;
 }
 
 /*
- * Parent's sub-directory name, below the open directory dirfd: pin it and
- * watch it with the quiet mask.  Returns the pin, or -1 when it cannot be
- * watched or is already (a directory reached twice keeps its first path).
- * Under a live walk, *again is as for adopt().
+ * Sub-directory name of f's directory: pin it and watch it with the quiet
+ * mask.  Returns the pin, or -1 when it cannot be watched or is already (a
+ * directory reached twice keeps its first path), and in *mode how it is
+ * to be listed.
  */
 static int
-descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
-    size_t len, struct watch **w, int *again)
+descend(struct walk *wk, const struct frame *f, const char *name,
+    size_t len, struct watch **w, enum mode *mode)
 {
 	struct watchset	*ws = wk->ws;
 	char		 proc[64];
 	int		 wd, pin;
 
-	pin = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	pin = openat(f->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (pin != -1) {
 		proc_path(proc, sizeof(proc), pin, "");
 		wd = inotify_add_watch(ws->fd, proc,
 		    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
 		if (wd != -1) {
-			*w = watch_new(ws, parent, wd, name, len);
+			replaced(wk, f, name, len);
+			*w = watch_new(ws, f->w, wd, name, len);
 			(*w)->gen = ws->gen;
+			*mode = NEW;
 			return pin;
 		}
 		if (errno == EEXIST && wk->live) {
-			if (adopt(wk, pin, parent, name, len, w, again))
+			if (adopt(wk, pin, f, name, len, w, mode))
 				return pin;
 			close(pin);
 			return -1;
@@ -360,7 +495,7 @@ descend(struct walk *wk, int dirfd, struct watch *parent, const char *name,
 	}
 	if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
 	    errno == ENOTDIR || errno == ELOOP)))
-		watch_warn(ws, parent, name, len, errno);
+		watch_warn(ws, f->w, name, len, errno);
 	limit_reached(wk);
 	return -1;
 }
@@ -408,7 +543,8 @@ run(struct walk *wk)
 	struct watch	*w;
 	const char	*name;
 	size_t		 len;
-	int		 pin, fd, top, calls, again;
+	enum mode	 mode;
+	int		 pin, fd, top, calls;
 
 	while (wk->depth > 0) {
 		f = &wk->stack[wk->depth - 1];
@@ -421,13 +557,12 @@ run(struct walk *wk)
 		f->off += len + 1;
 		if (pruned(wk->ws, f->w, name, len))
 			continue;
-		again = f->again;
-		if ((pin = descend(wk, f->fd, f->w, name, len, &w, &again)) ==
-		    -1 || (fd = open_list(wk, w, pin)) == -1)
+		if ((pin = descend(wk, f, name, len, &w, &mode)) == -1 ||
+		    (fd = open_list(wk, w, pin)) == -1)
 			continue;
 		top = f->top;
 		/* f may move: the stack grows. */
-		stack(wk, w, pin, fd)->again = again;
+		stack(wk, w, pin, fd)->mode = mode;
 		calls = list(wk, &wk->stack[wk->depth - 1]);
 		if (top) {
 			wk->calls = calls;
@@ -454,16 +589,45 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
 }
 
 /*
+ * The queue overflowed, and events of root's tree are lost: list it all
+ * again, watch what is not watched, and report what changed from what
+ * watchx knew (found(), vanished(), replaced()).  The root is quiet while
+ * it is listed, like every directory below it.
+ */
+void
+walk_rescan(struct watchset *ws, struct watch *root)
+{
+	struct walk	 wk;
+	char		 proc[64];
+	int		 pin, fd, queued;
+
+	if ((pin = watch_open_root(ws, root)) == -1)
+		return;
+	memset(&wk, 0, sizeof(wk));
+	wk.ws = ws;
+	wk.live = 1;
+	ws->gen++;
+	proc_path(proc, sizeof(proc), pin, "");
+	inotify_add_watch(ws->fd, proc, ws->dirmask & ~WATCH_QUIET);
+	if ((fd = open_list(&wk, root, pin)) == -1)
+		return;
+	stack(&wk, root, pin, fd)->mode = RESCAN;
+	list(&wk, &wk.stack[0]);
+	run(&wk);
+	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
+		tree_listed_until(ws, ws->readpos + queued);
+}
+
+/*
  * A directory appeared in parent (created, or moved in from outside):
  * watch it and everything below it, and report what it already holds as
  * IN_CREATE.  Parent is opened relative to its root; if its path is out of
  * date (an ancestor renamed, not read yet), the directory is tried again
- * once the events queued now have been handled, unless this is that
- * retry (last).
+ * once the events queued now have been handled (tree.c).
  */
 void
 walk_new(struct watchset *ws, struct watch *parent, const char *name,
-    size_t len, int last)
+    size_t len)
 {
 	struct walk	 wk;
 	struct frame	*f;
@@ -477,7 +641,7 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 		queued = 0;
 	from = ws->readpos + queued;
 	if ((dirfd = open_dir(ws, parent)) == -1) {
-		if (errno == ENOENT && !last)
+		if (errno == ENOENT)
 			tree_later(ws, parent, name, len);
 		else if (errno != ENOENT && errno != ENOTDIR &&
 		    errno != ELOOP && errno != ESTALE)

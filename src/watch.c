@@ -27,10 +27,13 @@
  */
 static int	wd_cmp(const struct watch *, const struct watch *);
 static int	name_cmp(const struct watch *, const struct watch *);
+static int	entry_cmp(const struct entry *, const struct entry *);
 RB_PROTOTYPE(wd_tree, watch, by_wd, wd_cmp)
 RB_PROTOTYPE(name_tree, watch, by_name, name_cmp)
+RB_PROTOTYPE(entry_tree, entry, link, entry_cmp)
 RB_GENERATE(wd_tree, watch, by_wd, wd_cmp)
 RB_GENERATE(name_tree, watch, by_name, name_cmp)
+RB_GENERATE(entry_tree, entry, link, entry_cmp)
 
 static int
 wd_cmp(const struct watch *a, const struct watch *b)
@@ -51,6 +54,17 @@ name_cmp(const struct watch *a, const struct watch *b)
 	if ((r = memcmp(a->name, b->name, n)) != 0)
 		return r;
 	return a->namelen < b->namelen ? -1 : a->namelen > b->namelen;
+}
+
+static int
+entry_cmp(const struct entry *a, const struct entry *b)
+{
+	size_t	 n = a->len < b->len ? a->len : b->len;
+	int	 r;
+
+	if ((r = memcmp(a->name, b->name, n)) != 0)
+		return r;
+	return a->len < b->len ? -1 : a->len > b->len;
 }
 
 /* A number from a /proc file, or -1. */
@@ -110,8 +124,12 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	RB_INIT(&ws->wds);
 	RB_INIT(&ws->names);
 	RB_INIT(&ws->seen);
+	RB_INIT(&ws->ghosts);
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
+	/* To tell a new write from a listed file's late IN_CLOSE_WRITE. */
+	if (mask & IN_CLOSE_WRITE)
+		ws->dirmask |= IN_MODIFY;
 	ws->recursive = recursive;
 	ws->nofollow = nofollow;
 	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
@@ -351,6 +369,7 @@ watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		err(1, NULL);
+	RB_INIT(&w->entries);
 	w->wd = wd;
 	link_child(ws, w, parent, name, namelen);
 	RB_INSERT(wd_tree, &ws->wds, w);
@@ -420,6 +439,7 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 		if (ws->last == cur)
 			ws->last = NULL;
 		unlink_child(ws, cur);
+		watch_entries_clear(cur);
 		free(cur->name);
 		free(cur);
 		ws->count--;
@@ -446,6 +466,66 @@ watch_sweep(struct watchset *ws, struct watch *w)
 		if (c->gen != ws->gen)
 			watch_forget(ws, c, 1);
 	}
+}
+
+/* Entry name of directory w, if watchx knows of it. */
+struct entry *
+watch_entry(struct watch *w, const char *name, size_t len)
+{
+	union {
+		struct entry	 e;
+		char		 buf[sizeof(struct entry) + NAME_MAX + 1];
+	}		 key;
+
+	if (len > NAME_MAX)
+		return NULL;
+	key.e.len = len;
+	memcpy(key.e.name, name, len);
+	return RB_FIND(entry_tree, &w->entries, &key.e);
+}
+
+/* Directory w has entry name (a directory if dir). */
+struct entry *
+watch_entry_add(struct watch *w, const char *name, size_t len, int dir)
+{
+	struct entry	*e;
+
+	if ((e = watch_entry(w, name, len)) == NULL) {
+		if ((e = malloc(sizeof(*e) + len)) == NULL)
+			err(1, NULL);
+		e->len = len;
+		e->gen = 0;
+		e->fresh = 0;
+		memcpy(e->name, name, len);
+		RB_INSERT(entry_tree, &w->entries, e);
+	}
+	e->dir = dir != 0;
+	return e;
+}
+
+/* The entry of w after e, or its first (e NULL). */
+struct entry *
+watch_entry_next(struct watch *w, struct entry *e)
+{
+	if (e == NULL)
+		return RB_MIN(entry_tree, &w->entries);
+	return RB_NEXT(entry_tree, &w->entries, e);
+}
+
+void
+watch_entry_del(struct watch *w, struct entry *e)
+{
+	RB_REMOVE(entry_tree, &w->entries, e);
+	free(e);
+}
+
+void
+watch_entries_clear(struct watch *w)
+{
+	struct entry	*e, *next;
+
+	RB_FOREACH_SAFE(e, entry_tree, &w->entries, next)
+		watch_entry_del(w, e);
 }
 
 /*

@@ -15,6 +15,20 @@
 
 struct filter;
 
+/*
+ * A name in a watched directory, as watchx last knew it, kept under
+ * --on-overflow rescan so that a rescan can report what changed.
+ */
+struct entry {
+	RB_ENTRY(entry)	 link;
+	uint32_t	 gen;		/* the last rescan that found it */
+	unsigned char	 dir;
+	unsigned char	 fresh;		/* new to that rescan */
+	size_t		 len;
+	char		 name[];
+};
+RB_HEAD(entry_tree, entry);
+
 struct watch {
 	RB_ENTRY(watch)	 by_wd;
 	RB_ENTRY(watch)	 by_name;	/* children of one parent, by name */
@@ -26,6 +40,7 @@ struct watch {
 	uint32_t	 gen;		/* the last walk that found it */
 	unsigned char	 root;		/* given by the user */
 	unsigned char	 linked;	/* in the name tree */
+	struct entry_tree entries;	/* under --on-overflow rescan */
 };
 
 RB_HEAD(wd_tree, watch);
@@ -74,6 +89,10 @@ struct seen {
 	int		 wd;
 	unsigned char	 held;		/* the consumer has it */
 	unsigned char	 listed;	/* reported by the listing itself */
+	uint32_t	 written;	/* IN_MODIFY reported, IN_CLOSE_WRITE due */
+	/* As a ghost (see tree.c, ghost()): */
+	uint64_t	 after;		/* the listing's end */
+	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
 	size_t		 len;
 	char		 name[];
 };
@@ -89,6 +108,7 @@ struct move {
 struct watchset {
 	int		 fd;		/* the inotify instance */
 	int		 recursive;
+	int		 mirror;	/* keep each directory's entries */
 	int		 nofollow;	/* -P, for the paths given */
 	uint32_t	 mask;		/* what the user's events need */
 	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
@@ -118,6 +138,9 @@ struct watchset {
 	struct seen_tree seen;
 	size_t		 nlisted;	/* directories listed live, in seen */
 	uint64_t	 seen_until;	/* their window: events up to here */
+	struct seen_tree ghosts;	/* files listed complete */
+	size_t		 nghosts;
+	int64_t		 ghosts_purge;	/* when the first one expires */
 	struct rootid	*rootids;
 	size_t		 nrootids;
 	struct retry	*retries;
@@ -128,7 +151,7 @@ struct watchset {
 };
 
 #define WATCH_QUIET	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
-#define WATCH_BOOKKEEPING (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO)
+#define WATCH_BOOKKEEPING (IN_CREATE | IN_DELETE | IN_MOVE)
 /* Not IN_DONT_FOLLOW: directories are watched through /proc/self/fd. */
 #define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
 
@@ -147,6 +170,11 @@ void		 watch_rename(struct watchset *, struct watch *,
 		    struct watch *, const char *, size_t);
 void		 watch_forget(struct watchset *, struct watch *, int);
 void		 watch_sweep(struct watchset *, struct watch *);
+struct entry	*watch_entry(struct watch *, const char *, size_t);
+struct entry	*watch_entry_add(struct watch *, const char *, size_t, int);
+struct entry	*watch_entry_next(struct watch *, struct entry *);
+void		 watch_entry_del(struct watch *, struct entry *);
+void		 watch_entries_clear(struct watch *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
 int		 watch_in_moving(const struct watch *);
 int		 watch_below(const struct watch *, const struct watch *);
@@ -157,13 +185,14 @@ void		 watch_warn(struct watchset *, const struct watch *,
 
 /* walk.c */
 int		 walk_root(struct watchset *, struct watch *, int);
+void		 walk_rescan(struct watchset *, struct watch *);
 void		 walk_new(struct watchset *, struct watch *, const char *,
-		    size_t, int);
+		    size_t);
 
 /* tree.c */
 enum verdict { PASS, DROP, HOLD };
 void		 tree_listed(struct watchset *, const struct watch *,
-		    const char *, size_t);
+		    const char *, size_t, uint32_t);
 void		 tree_listed_until(struct watchset *, uint64_t);
 void		 tree_close(struct watchset *);
 void		 tree_expect(struct watchset *, const struct watch *, int,
@@ -178,5 +207,7 @@ void		 tree_later(struct watchset *, const struct watch *,
 		    const char *, size_t);
 void		 tree_retry(struct watchset *);
 void		 tree_adopt(struct watchset *, struct watch *);
+void		 tree_rescan(struct watchset *);
+void		 tree_settle(struct watchset *);
 
 #endif

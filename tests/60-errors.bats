@@ -300,3 +300,18 @@ unknown_event() {
 	assert_equal "$output" ""
 	assert_equal "$stderr" "watchx: inotify_init1: Too many open files (limit of inotify instances: /proc/sys/user/max_inotify_instances is 0; or the open file limit)"
 }
+
+# --- --on-overflow --------------------------------------------------------------
+
+@test "--on-overflow: a word other than exit or rescan is named" {
+	all_fail_with --on-overflow "watchx: --on-overflow: '%s' is not exit or rescan" restart "" RESCAN exit,rescan
+}
+
+@test "--on-overflow rescan without -r is an error; with -r, or exit without it, it runs" {
+	mkdir d
+	fails_with "watchx: --on-overflow rescan needs -r" --on-overflow rescan d
+	run_wx -q -t 0.2 --on-overflow exit d
+	assert_equal "$status" 2
+	run_wx -q -t 0.2 -r --on-overflow rescan d
+	assert_equal "$status" 2
+}

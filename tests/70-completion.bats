@@ -59,6 +59,15 @@ man_text() {
 	assert_output "create"
 }
 
+@test "completion: --on-overflow r and --on-overflow=e complete to rescan and exit" {
+	run complete_words watchx --on-overflow r
+	assert_success
+	assert_output "rescan"
+	run complete_words watchx --on-overflow= e
+	assert_success
+	assert_output "exit"
+}
+
 @test "completion: -- offers every long option of --help" {
 	local opts
 	opts=$(help_long_options)

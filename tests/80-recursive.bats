@@ -247,7 +247,7 @@ assert_alive() {
 	assert_output ""
 }
 
-@test "-r: a subtree moved in is watched and its contents reported as IN_CREATE" {
+@test "-r: a subtree moved in is watched and its contents reported as IN_CREATE (files also as IN_CLOSE_WRITE)" {
 	mkdir w
 	mkdir -p outside/m/n/o
 	: >outside/m/f1
@@ -272,9 +272,12 @@ assert_alive() {
 	assert_output "$(printf '%s\n' \
 		"$(ev 2 1073742080 0 IN_CREATE,IN_ISDIR w/m n)" \
 		"$(ev 2 256 0 IN_CREATE w/m f1)" \
+		"$(ev 2 8 0 IN_CLOSE_WRITE w/m f1)" \
 		"$(ev 3 1073742080 0 IN_CREATE,IN_ISDIR w/m/n o)" \
 		"$(ev 3 256 0 IN_CREATE w/m/n f2)" \
+		"$(ev 3 8 0 IN_CLOSE_WRITE w/m/n f2)" \
 		"$(ev 4 256 0 IN_CREATE w/m/n/o f3)" \
+		"$(ev 4 8 0 IN_CLOSE_WRITE w/m/n/o f3)" \
 		"$(ev 4 256 0 IN_CREATE w/m/n/o late)" \
 		"$(ev 4 32 0 IN_OPEN w/m/n/o late)" \
 		"$(ev 4 8 0 IN_CLOSE_WRITE w/m/n/o late)" | LC_ALL=C sort)"
@@ -446,7 +449,7 @@ Watches established."
 		"$(ev 1 8 0 IN_CLOSE_WRITE w marker)"
 }
 
-@test "-r: a new directory with contents: only IN_CREATE for what it holds, no listing noise" {
+@test "-r: a new directory with contents: IN_CREATE for what it holds (and IN_CLOSE_WRITE for a complete file), no listing noise" {
 	mkdir w
 	mkdir -p outside/m/n/o
 	: >outside/m/n/o/f
@@ -460,7 +463,8 @@ Watches established."
 	run awk -F'\t' '$4 ~ /IN_OPEN|IN_ACCESS|IN_CLOSE_NOWRITE/ && $6 != "marker"' "$OUT"
 	assert_output ""
 	run wc -l <"$OUT"
-	assert_output 7 # MOVED_TO m, CREATE n, o and f, the marker's three
+	assert_output 8 # MOVED_TO m, CREATE n, o and f, CLOSE_WRITE f, the marker's three
+	grep -qxF "$(ev 4 8 0 IN_CLOSE_WRITE w/m/n/o f)" "$OUT"
 }
 
 @test "-r: the start-up walk of a deep tree prints nothing" {

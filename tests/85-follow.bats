@@ -171,3 +171,108 @@ wait_created_ev() {
 	run grep -cE $'\tIN_CREATE\tw/d\tf[0-9]+$' "$OUT"
 	assert_output 50
 }
+
+# --- --on-overflow rescan ---------------------------------------------------------
+
+ORACLE=$BATS_TEST_DIRNAME/oracle/oracle.py
+
+# tree_paths DIR: every path below DIR, relative to it, one a line.
+tree_paths() {
+	(cd "$1" && find . -mindepth 1 -printf '%P\n')
+}
+
+@test "--on-overflow rescan: after an overflow the output is again an exact copy of the tree, and the run goes on" {
+	need_root
+	mkdir -p d/keep/deep d/gone/sub d/moved
+	touch d/a d/b d/keep/k d/keep/deep/x d/gone/sub/y d/moved/m
+	tree_paths d >initial
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick -r --on-overflow rescan d
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	stop_wx
+	rm d/a
+	rm -r d/gone
+	mv d/moved d/keep/deep/renamed
+	mkdir -p d/new/inner
+	touch d/new/inner/z d/f{1..60}
+	rm d/f1{0..9}
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
+	touch d/mark
+	wait_created_ev d mark
+	wx_stop
+	# The run went on (no exit 3), and replaying the output gives the tree.
+	run python3 "$ORACLE" --replay "$OUT" d initial
+	assert_success
+	assert_output ""
+	# What vanished in the window was reported by the rescan.
+	grep -qE "$(re_ev 1073742336 IN_DELETE,IN_ISDIR d gone)" "$OUT"
+}
+
+@test "--on-overflow rescan: 20,000 creates and some deletes while stopped, with the default queue" {
+	run python3 "$ORACLE" --flood 20000 --rounds 1 --seed 5 "$WATCHX"
+	assert_success
+}
+
+# --- what a listing reports for each event ---------------------------------------
+
+# tar_tree DIR: a tar archive of 200 directories of 5 small files each.
+tar_tree() {
+	local d f
+	mkdir -p src
+	for d in {1..200}; do
+		mkdir "src/d$d"
+		for f in 1 2 3 4 5; do
+			echo "data $d $f" >"src/d$d/f$f"
+		done
+	done
+	tar cf "$1" -C src .
+}
+
+@test "-r -e close_write: tar x of 1,000 files into 200 new directories, 20 times: each file once" {
+	tar_tree t.tar
+	local i n u bad=()
+	for i in {1..20}; do
+		rm -rf w
+		mkdir w
+		wx_start -r --no-tick -e close_write w
+		tar xf t.tar -C w
+		: >w/mark
+		wait_for_line "$OUT" $'\tw\tmark$'
+		wx_stop
+		n=$(grep -vc $'\tmark$' "$OUT")
+		u=$(grep -v $'\tmark$' "$OUT" | cut -f5,6 | sort -u | grep -c .)
+		[[ $n == 1000 && $u == 1000 ]] || bad+=("run $i: $n lines, $u files")
+	done
+	((${#bad[@]} == 0)) || fail "$(printf '%s\n' "${bad[@]}")"
+}
+
+@test "-r: a file found complete by a listing is reported written; one still open is reported when it is closed, once" {
+	mkdir w outside
+	printf 'done\n' >outside/full
+	: >outside/empty
+	wx_start -r --no-tick -e create,modify,close_write w
+	# Opened after watchx started, so that watchx does not inherit it.
+	exec 4>outside/open
+	printf 'part' >&4
+	mv outside w/m
+	wait_for_line -F "$OUT" "$(ev 2 8 0 IN_CLOSE_WRITE w/m full)"
+	printf 'rest\n' >&4
+	exec 4>&-
+	wait_for_line -F "$OUT" "$(ev 2 8 0 IN_CLOSE_WRITE w/m open)"
+	: >w/mark
+	wait_for_line "$OUT" $'\tw\tmark$'
+	wx_stop
+	# full: created, written, complete.  empty: created, complete.  open:
+	# created and written when listed, then its own IN_MODIFY and one
+	# IN_CLOSE_WRITE.
+	run grep -c $'\tw/m\tfull$' "$OUT"
+	assert_output 3
+	grep -qxF "$(ev 2 2 0 IN_MODIFY w/m full)" "$OUT"
+	run grep -c $'\tw/m\tempty$' "$OUT"
+	assert_output 2
+	grep -qxF "$(ev 2 8 0 IN_CLOSE_WRITE w/m empty)" "$OUT"
+	run grep -c $'IN_CLOSE_WRITE\tw/m\topen$' "$OUT"
+	assert_output 1
+}

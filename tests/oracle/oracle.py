@@ -183,6 +183,27 @@ class Tree:
         open(os.path.join(new, self.name()), "w").close()
         os.rename(parent, os.path.join(os.path.dirname(parent), self.name()))
 
+    def flood(self, creates):
+        """Enough to overflow the kernel's queue: creates, some deletes,
+        and the random operations mixed in."""
+        dirs = self.dirs(self.w)
+        made = []
+        for i in range(creates):
+            if i % 500 == 0:
+                dirs = self.dirs(self.w)
+                self.op()
+            p = os.path.join(self.rng.choice(dirs), self.name())
+            try:
+                open(p, "w").close()
+                made.append(p)
+            except OSError:
+                pass
+            if made and self.rng.random() < 0.1:
+                try:
+                    os.unlink(made.pop(self.rng.randrange(len(made))))
+                except OSError:
+                    pass
+
     def op_outin(self):
         """A directory moved out and back in under another name."""
         src = self.pick_dir(below=True)
@@ -193,7 +214,7 @@ class Tree:
         os.rename(tmp, os.path.join(self.pick_dir(), self.name()))
 
 
-def replay(lines, root, initial):
+def replay(lines, root, initial, overflow=False):
     """The consumer of the man page: the set of paths, and what went wrong."""
     held = set(initial)
     problems = []
@@ -224,10 +245,13 @@ def replay(lines, root, initial):
     def known(p):
         return p == "" or p in held
 
+    overflowed = [False]
     for wd, mask, cookie, names, wpath, name in (f[:6] for f in events):
         names = names.split(",")
         if "IN_Q_OVERFLOW" in names:
-            problems.append("overflow")
+            if not overflow:
+                problems.append("overflow")
+            overflowed[0] = True
             continue
         p = rel(wpath, name)
         if p is None:
@@ -267,6 +291,8 @@ def replay(lines, root, initial):
                 held.add(p + q[len(src):])
         elif not known(p):
             problems.append("%s under unknown: %s" % (names[0], p))
+    if overflow and not overflowed[0]:
+        problems.append("no overflow: the test did not test a rescan")
     return held, problems
 
 
@@ -278,7 +304,7 @@ def wait_for(pred, what):
         time.sleep(0.01)
 
 
-def round_(watchx, seed, nops, stop, dump=None):
+def round_(watchx, seed, nops, stop, dump=None, flood=0):
     rng = random.Random(seed)
     base = tempfile.mkdtemp(prefix="oracle.")
     try:
@@ -291,13 +317,17 @@ def round_(watchx, seed, nops, stop, dump=None):
         outp = os.path.join(base, "events")
         errp = os.path.join(base, "err")
         with open(outp, "w") as out, open(errp, "w") as err:
-            proc = subprocess.Popen([watchx, "-r", "--no-tick", "w"],
-                                    cwd=base, stdout=out, stderr=err)
+            args = [watchx, "-r", "--no-tick", "w"]
+            if flood:
+                args[1:1] = ["--on-overflow", "rescan"]
+            proc = subprocess.Popen(args, cwd=base, stdout=out, stderr=err)
         try:
             wait_for(lambda: "Watches established." in open(errp).read(),
                      "watches established")
             if stop:
                 proc.send_signal(signal.SIGSTOP)
+            if flood:
+                tree.flood(flood)
             for i in range(nops):
                 tree.op()
                 if not stop and rng.random() < 0.02:
@@ -318,7 +348,7 @@ def round_(watchx, seed, nops, stop, dump=None):
         if dump:
             shutil.copy(outp, os.path.join(dump, "%d.events" % seed))
             shutil.copy(errp, os.path.join(dump, "%d.err" % seed))
-        held, problems = replay(lines, "w", initial)
+        held, problems = replay(lines, "w", initial, flood > 0)
         real = walk(tree.w)
         for p in sorted(real - held):
             problems.append("missing: " + p)
@@ -327,6 +357,22 @@ def round_(watchx, seed, nops, stop, dump=None):
         return problems, open(errp).read()
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def replay_only(events, root, initial):
+    """--replay: print what is wrong, exit 1 if anything is."""
+    with open(events, errors="surrogateescape") as f:
+        lines = f.read().split("\n")
+    with open(initial) as f:
+        init = {l for l in f.read().split("\n") if l}
+    held, problems = replay(lines, root, init, overflow=True)
+    real = walk(root)
+    problems += ["missing: " + p for p in sorted(real - held)]
+    problems += ["extra: " + p for p in sorted(held - real)]
+    for p in problems:
+        if not p.startswith("no overflow"):
+            print(p)
+    return 1 if any(not p.startswith("no overflow") for p in problems) else 0
 
 
 def main():
@@ -338,8 +384,17 @@ def main():
                     help="run rounds until this many seconds have passed")
     ap.add_argument("--dump", help="keep each round's events in DIR")
     ap.add_argument("--only", type=int, help="run only the round of this seed")
-    ap.add_argument("watchx")
+    ap.add_argument("--flood", type=int, default=0,
+                    help="overflow the queue with this many creates while "
+                    "watchx is stopped, under --on-overflow rescan")
+    ap.add_argument("--replay", nargs=3, metavar=("EVENTS", "ROOT", "INITIAL"),
+                    help="only replay EVENTS, the output of watchx -r ROOT "
+                    "(run in the current directory) started on the paths "
+                    "listed in INITIAL, and compare with the tree ROOT now")
+    ap.add_argument("watchx", nargs="?")
     a = ap.parse_args()
+    if a.replay:
+        sys.exit(replay_only(*a.replay))
     watchx = os.path.abspath(a.watchx)
     failed = rounds = 0
     start = time.monotonic()
@@ -351,13 +406,13 @@ def main():
         elif r >= a.rounds:
             break
         seed = a.seed * 100003 + r
-        stop = r % 3 == 2
+        stop = r % 3 == 2 or a.flood > 0
         if a.only is not None:
             if seed != a.only:
                 r += 1
                 continue
             a.rounds = 0
-        problems, err = round_(watchx, seed, a.ops, stop, a.dump)
+        problems, err = round_(watchx, seed, a.ops, stop, a.dump, a.flood)
         rounds += 1
         r += 1
         if problems:
