@@ -88,11 +88,12 @@ tree_expect(struct watchset *ws, const struct watch *w, int calls,
  * Whether ie, an event on w, is one of the events watchx's own listing
  * caused.  The listed directory is found by its watch, so that the events
  * are known under its new name if it was renamed while being listed.
- * The kernel queues a rename's events after the name has changed, so an
- * event of the listing can come under the new name before them: a name
- * that is no watched directory of w is taken to be that, while the
- * listing's events are expected (such an event, from anyone, is about a
- * name that a consumer of the output does not hold yet).
+ * The kernel queues a rename's events after the name has changed, and a
+ * listing's open can complete after the directory's IN_DELETE, so an event
+ * of the listing can come under a name that is no watched directory of w:
+ * while the listing's events are expected, any such event is taken to be
+ * the listing's (from anyone, it would be about a name that a consumer of
+ * the output does not hold).
  */
 static int
 noise(struct watchset *ws, const struct watch *w,
@@ -117,8 +118,7 @@ noise(struct watchset *ws, const struct watch *w,
 		    ws->pos - sizeof(*ie) - ie->len < n->from)
 			continue;
 		if (c == NULL)
-			return (n->mask & bit) ||
-			    (bit == IN_ACCESS && n->accesses > 0);
+			return 1;
 		if (bit == IN_ACCESS && n->accesses > 0) {
 			n->accesses--;
 			return 1;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/tree.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -150,12 +151,16 @@ void
 watchset_close(struct watchset *ws)
 {
 	struct watch	*w, *next;
+	size_t		 i;
 
 	RB_FOREACH_SAFE(w, wd_tree, &ws->wds, next) {
 		RB_REMOVE(wd_tree, &ws->wds, w);
+		watch_entries_clear(w);
 		free(w->name);
 		free(w);
 	}
+	for (i = 0; i < ws->nrootids; i++)
+		free(ws->rootids[i].path);
 	free(ws->rootids);
 	free(ws->pathbuf);
 	close(ws->fd);
@@ -200,7 +205,8 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 }
 
 static void
-add_rootid(struct watchset *ws, int wd, const struct stat *st)
+add_rootid(struct watchset *ws, int wd, const char *path,
+    const struct stat *st)
 {
 	struct rootid	*r;
 
@@ -210,16 +216,67 @@ add_rootid(struct watchset *ws, int wd, const struct stat *st)
 	ws->rootids = r;
 	r += ws->nrootids++;
 	r->wd = wd;
+	if ((r->path = strdup(path)) == NULL)
+		err(1, NULL);
 	r->dev = st->st_dev;
 	r->ino = st->st_ino;
 	r->warned = 0;
 }
 
 /*
- * An O_PATH descriptor for root directory w, by the path it was given,
- * if that still leads to it.  Otherwise -1 with errno ESTALE, and the
- * first time a warning: the root was renamed or replaced, so what is
- * created below it from now on cannot be reached.
+ * Root r is no longer at r->path: look for it in the directory that held
+ * it, where a rename most often leaves it (mv w w.old), by its inode.
+ * Returns an O_PATH descriptor for it, with r->path updated, or -1.
+ */
+static int
+find_root(struct rootid *r)
+{
+	struct dirent	*e;
+	struct stat	 st;
+	DIR		*d;
+	char		*dir, *p, *path;
+	size_t		 len = strlen(r->path);
+	int		 dfd, fd = -1;
+
+	while (len > 1 && r->path[len - 1] == '/')
+		len--;
+	if ((dir = strndup(r->path, len)) == NULL)
+		err(1, NULL);
+	if ((p = strrchr(dir, '/')) == NULL)
+		strlcpy(dir, ".", len + 1);
+	else
+		p[p == dir] = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (d = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		free(dir);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_ino != r->ino || fstatat(dfd, e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode) ||
+		    st.st_dev != r->dev || st.st_ino != r->ino)
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) == -1)
+			err(1, NULL);
+		free(r->path);
+		r->path = path;
+		fd = openat(dfd, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		break;
+	}
+	closedir(d);
+	free(dir);
+	return fd;
+}
+
+/*
+ * An O_PATH descriptor for root directory w: by the path it was given,
+ * or where it was found last, if that still leads to it; else in the
+ * directory that held it (find_root()).  Otherwise -1 with errno ESTALE,
+ * and the first time a warning: the root was moved away or replaced, so
+ * what is created below it from now on cannot be reached.
  */
 int
 watch_open_root(struct watchset *ws, const struct watch *w)
@@ -232,16 +289,19 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	for (i = 0; i < ws->nrootids; i++)
 		if (ws->rootids[i].wd == w->wd)
 			r = &ws->rootids[i];
-	fd = open(w->name, O_PATH | O_DIRECTORY | O_CLOEXEC |
-	    (ws->nofollow ? O_NOFOLLOW : 0));
-	if (r == NULL || fd == -1)
+	fd = open(r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
+	    O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
+	if (r == NULL)
 		return fd;
-	if (fstat(fd, &st) == 0 && st.st_dev == r->dev &&
+	if (fd != -1 && fstat(fd, &st) == 0 && st.st_dev == r->dev &&
 	    st.st_ino == r->ino)
 		return fd;
-	close(fd);
+	if (fd != -1)
+		close(fd);
+	if ((fd = find_root(r)) != -1)
+		return fd;
 	if (!r->warned)
-		warnx("'%s' is no longer the directory watched (renamed or "
+		warnx("'%s' is no longer the directory watched (moved away or "
 		    "replaced): new directories below it are not watched",
 		    w->name);
 	r->warned = 1;
@@ -296,7 +356,7 @@ watchset_add_root(struct watchset *ws, const char *path)
 	 * directory put in its place (the root renamed or replaced) must not
 	 * be taken for it.
 	 */
-	add_rootid(ws, wd, &st);
+	add_rootid(ws, wd, path, &st);
 	return walk_root(ws, w, fd);
 }
 

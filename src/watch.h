@@ -66,6 +66,7 @@ struct noise {
 /* A root directory as it was found, to tell it from one put in its place. */
 struct rootid {
 	int		 wd;
+	char		*path;		/* where it is now, as far as known */
 	dev_t		 dev;
 	ino_t		 ino;
 	int		 warned;	/* that it is no longer at its path */

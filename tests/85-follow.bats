@@ -115,18 +115,18 @@ wait_created_ev() {
 	wx_stop
 }
 
-@test "-r: a root renamed away, another directory made at its path: the impostor is never watched" {
-	mkdir w
+@test "-r: a root moved to another directory, another directory made at its path: the impostor is never watched" {
+	mkdir w away
 	wx_start -r --no-tick w
-	mv w w2
+	mv w away/w2
 	mkdir -p w/impostor
 	: >w/impostor/g
-	mkdir w2/n
+	mkdir away/w2/n
 	# The new directory's own event is printed (on the root's watch)...
 	wait_created_ev w n
-	wait_for_line -F "$ERR" "watchx: 'w' is no longer the directory watched (renamed or replaced): new directories below it are not watched"
+	wait_for_line -F "$ERR" "watchx: 'w' is no longer the directory watched (moved away or replaced): new directories below it are not watched"
 	: >w/impostor/h
-	: >w2/mark
+	: >away/w2/mark
 	wait_created_ev w mark
 	wx_stop
 	# ... but nothing of the directory now at w.
@@ -275,4 +275,19 @@ tar_tree() {
 	grep -qxF "$(ev 2 8 0 IN_CLOSE_WRITE w/m empty)" "$OUT"
 	run grep -c $'IN_CLOSE_WRITE\tw/m\topen$' "$OUT"
 	assert_output 1
+}
+
+@test "-r: a root renamed in its own directory is found there: new directories below it are watched, under the path given" {
+	mkdir w
+	wx_start -r --no-tick w
+	mv w w.old
+	mkdir w.old/n
+	: >w.old/n/f
+	wait_created_ev w/n f
+	mkdir -p w.old/n/deeper
+	: >w.old/n/deeper/g
+	wait_created_ev w/n/deeper g
+	wx_stop
+	run cat "$ERR"
+	refute_output --partial "no longer"
 }
