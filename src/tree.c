@@ -327,6 +327,31 @@ tree_listed_until(struct watchset *ws, uint64_t until)
 }
 
 /*
+ * The IN_CLOSE_WRITE a listing owes for s, in a directory whose move is
+ * unresolved: held like the kernel's events there, to be printed under
+ * its new path or dropped with it.
+ */
+static void
+hold_close(struct watchset *ws, const struct seen *s)
+{
+	union {
+		struct inotify_event	 ie;
+		char			 buf[sizeof(struct inotify_event) +
+					     NAME_MAX + 1];
+	}		 e;
+	size_t		 len;
+
+	/* The length the kernel would give: padded, with the NUL. */
+	len = (s->len + sizeof(e.ie)) & ~(sizeof(e.ie) - 1);
+	memset(&e, 0, sizeof(e.ie) + len);
+	e.ie.wd = s->wd;
+	e.ie.mask = IN_CLOSE_WRITE;
+	e.ie.len = len;
+	memcpy(e.ie.name, s->name, s->len);
+	hold(ws, &e.ie);
+}
+
+/*
  * The events queued before the listings ended have all been handled.  A
  * file a listing found complete (walk.c, written()) is reported with
  * IN_CLOSE_WRITE now, unless what came since says otherwise: its own
@@ -343,7 +368,10 @@ window_end(struct watchset *ws)
 		if (!s->listed || !s->held || !(s->written & IN_CLOSE_WRITE) ||
 		    (w = watchset_find(ws, s->wd)) == NULL)
 			continue;
-		ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
+		if (ws->nmoves > 0 && watch_in_moving(w))
+			hold_close(ws, s);
+		else
+			ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
 		ghost_add(ws, s->wd, s->name, s->len);
 	}
 	seen_clear(&ws->seen);

@@ -307,6 +307,7 @@ def wait_for(pred, what):
 def round_(watchx, seed, nops, stop, dump=None, flood=0):
     rng = random.Random(seed)
     base = tempfile.mkdtemp(prefix="oracle.")
+    stuck = None
     try:
         tree = Tree(rng, base)
         os.mkdir(tree.w)
@@ -336,8 +337,13 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0):
                 proc.send_signal(signal.SIGCONT)
             mark = os.path.join(tree.w, "mark")
             open(mark, "w").close()
-            wait_for(lambda: "\tw\tmark\n" in open(outp).read(),
-                     "the marker's event")
+            try:
+                wait_for(lambda: "\tw\tmark\n" in open(outp).read(),
+                         "the marker's event")
+            except TimeoutError:
+                stuck = "timeout: no marker (watchx %s)" % (
+                    "exited %s" % proc.poll() if proc.poll() is not None
+                    else "still running")
             # What came after the marker: moves still waiting to expire.
             time.sleep(0.05)
         finally:
@@ -349,6 +355,8 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0):
             shutil.copy(outp, os.path.join(dump, "%d.events" % seed))
             shutil.copy(errp, os.path.join(dump, "%d.err" % seed))
         held, problems = replay(lines, "w", initial, flood > 0)
+        if stuck:
+            problems.append(stuck)
         real = walk(tree.w)
         for p in sorted(real - held):
             problems.append("missing: " + p)
