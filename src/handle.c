@@ -120,7 +120,8 @@ synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
 /*
  * One event from the kernel.  Terminal events (overflow, unmount, the last
  * root gone) are printed whatever -e says, then end the run with 3 unless
- * the same event also satisfied -x or -n.
+ * the same event also satisfied -x or -n; under --on-overflow rescan, an
+ * overflow is followed by a rescan of the tree instead.
  */
 static void
 handle(void *arg, const struct inotify_event *ie)
@@ -133,9 +134,11 @@ handle(void *arg, const struct inotify_event *ie)
 	if (ie->mask & IN_Q_OVERFLOW) {
 		emit(h, NULL, ie, "", 0, 1);
 		release_pairs(h, NEVER);
+		if (h->status != -1)
+			return;
 		if (h->cfg->rescan)
 			tree_rescan(h->ws);
-		else if (h->status == -1)
+		else
 			h->status = 3;
 		return;
 	}

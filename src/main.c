@@ -423,7 +423,7 @@ main(int argc, char *argv[])
 	if (mask == 0)
 		mask = IN_DELETE_SELF;
 
-	/* The walk holds one descriptor per level of the tree. */
+	/* The walk holds two descriptors per level of the tree. */
 	if (cfg.recursive && getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
