@@ -39,6 +39,8 @@
  */
 #define GHOST_WAIT	(1000 * 1000000LL)	/* ns */
 #define NEVER		INT64_MAX
+/* Attempts at a new directory whose parent's path is out of date. */
+#define RETRIES		64
 
 static int	seen_cmp(const struct seen *, const struct seen *);
 RB_PROTOTYPE(seen_tree, seen, entry, seen_cmp)
@@ -239,7 +241,7 @@ ghost_add(struct watchset *ws, int wd, const char *name, size_t len)
 		s = seen_add(&ws->ghosts, wd, name, len);
 		ws->nghosts++;
 	}
-	s->after = ws->pos;
+	s->after = ws->seen_until;
 	s->deadline = now + GHOST_WAIT;
 	if (s->deadline < ws->ghosts_purge)
 		ws->ghosts_purge = s->deadline;
@@ -283,50 +285,6 @@ ghost(struct watchset *ws, const struct inotify_event *ie)
 }
 
 /*
- * A live walk listed directory w (name NULL) and reported name in it
- * (walk.c).  Until the events queued when the walk ended are handled,
- * events on w are measured against what the listing reported.  The
- * directory itself is entered under the empty name, which no entry has.
- * A directory listed twice in that time (taken over after a move) counts
- * from its last listing: the consumer was told of it anew.  Written says
- * which of IN_MODIFY and IN_CLOSE_WRITE the listing reported for name.
- */
-void
-tree_listed(struct watchset *ws, const struct watch *w, const char *name,
-    size_t len, uint32_t written)
-{
-	struct seen	*s, *next;
-
-	if (name == NULL) {
-		if ((s = seen_find(&ws->seen, w->wd, "", 0)) == NULL) {
-			seen_add(&ws->seen, w->wd, "", 0);
-			ws->nlisted++;
-			return;
-		}
-		/* Listed again (taken over): this listing is what counts. */
-		for (s = RB_NEXT(seen_tree, &ws->seen, s); s != NULL &&
-		    s->wd == w->wd; s = next) {
-			next = RB_NEXT(seen_tree, &ws->seen, s);
-			RB_REMOVE(seen_tree, &ws->seen, s);
-			free(s);
-		}
-		return;
-	}
-	if ((s = seen_find(&ws->seen, w->wd, name, len)) == NULL)
-		s = seen_add(&ws->seen, w->wd, name, len);
-	s->held = s->listed = 1;
-	s->written = written;
-}
-
-/* The walk has ended with the events up to byte until queued. */
-void
-tree_listed_until(struct watchset *ws, uint64_t until)
-{
-	if (ws->nlisted > 0)
-		ws->seen_until = until;
-}
-
-/*
  * The IN_CLOSE_WRITE a listing owes for s, in a directory whose move is
  * unresolved: held like the kernel's events there, to be printed under
  * its new path or dropped with it.
@@ -352,6 +310,78 @@ hold_close(struct watchset *ws, const struct seen *s)
 }
 
 /*
+ * Report the IN_CLOSE_WRITE a listing owes for s, in directory w.  In a
+ * directory whose move is unresolved it is held with the kernel's events
+ * there; otherwise the writer's own, should it still come, is a ghost.
+ */
+static void
+owed(struct watchset *ws, const struct watch *w, const struct seen *s)
+{
+	if (ws->nmoves > 0 && watch_in_moving(w)) {
+		hold_close(ws, s);
+		return;
+	}
+	ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
+	ghost_add(ws, s->wd, s->name, s->len);
+}
+
+/*
+ * A live walk lists directory w (walk.c).  Until the events queued when
+ * the walk ended are handled, events on w are measured against what the
+ * listing reported (window()).  The directory itself is entered under the
+ * empty name, which no entry has.  A directory listed twice in that time
+ * counts from its last listing.  Listed anew (taken over after a move),
+ * what the first listing owes is dropped: its names are reported again
+ * under the new path.  Listed by a rescan, in place, what it owes is
+ * reported first.
+ */
+void
+tree_listing(struct watchset *ws, const struct watch *w, int anew)
+{
+	struct seen	*s, *next;
+
+	if ((s = seen_find(&ws->seen, w->wd, "", 0)) == NULL) {
+		seen_add(&ws->seen, w->wd, "", 0);
+		ws->nlisted++;
+		return;
+	}
+	for (s = RB_NEXT(seen_tree, &ws->seen, s); s != NULL &&
+	    s->wd == w->wd; s = next) {
+		next = RB_NEXT(seen_tree, &ws->seen, s);
+		if (!anew && s->held && (s->written & IN_CLOSE_WRITE))
+			owed(ws, w, s);
+		RB_REMOVE(seen_tree, &ws->seen, s);
+		free(s);
+	}
+}
+
+/*
+ * The listing of w found name.  Reported says whether it reported name (a
+ * rescan does not report what the consumer holds already); written, which
+ * of IN_MODIFY and IN_CLOSE_WRITE it reported, or owes.
+ */
+void
+tree_listed(struct watchset *ws, const struct watch *w, const char *name,
+    size_t len, int reported, uint32_t written)
+{
+	struct seen	*s;
+
+	if ((s = seen_find(&ws->seen, w->wd, name, len)) == NULL)
+		s = seen_add(&ws->seen, w->wd, name, len);
+	s->held = 1;
+	s->listed = reported != 0;
+	s->written = written;
+}
+
+/* The walk has ended with the events up to byte until queued. */
+void
+tree_listed_until(struct watchset *ws, uint64_t until)
+{
+	if (ws->nlisted > 0)
+		ws->seen_until = until;
+}
+
+/*
  * The events queued before the listings ended have all been handled.  A
  * file a listing found complete (walk.c, written()) is reported with
  * IN_CLOSE_WRITE now, unless what came since says otherwise: its own
@@ -365,14 +395,9 @@ window_end(struct watchset *ws)
 	struct watch	*w;
 
 	RB_FOREACH(s, seen_tree, &ws->seen) {
-		if (!s->listed || !s->held || !(s->written & IN_CLOSE_WRITE) ||
-		    (w = watchset_find(ws, s->wd)) == NULL)
-			continue;
-		if (ws->nmoves > 0 && watch_in_moving(w))
-			hold_close(ws, s);
-		else
-			ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
-		ghost_add(ws, s->wd, s->name, s->len);
+		if (s->held && (s->written & IN_CLOSE_WRITE) &&
+		    (w = watchset_find(ws, s->wd)) != NULL)
+			owed(ws, w, s);
 	}
 	seen_clear(&ws->seen);
 	ws->nlisted = 0;
@@ -396,11 +421,17 @@ tree_settle(struct watchset *ws)
  * for a name the listing reported), remove what it never had (an
  * IN_DELETE or IN_MOVED_FROM of a name created and gone before the
  * listing), or is about an entry it does not hold (an IN_OPEN of a
- * directory that was gone when the listing looked).  The listing reported
- * a file's content as it found it: IN_MODIFY queued before that is left
- * out (the IN_CLOSE_WRITE it may have reported is a ghost's, see ghost()).  Whatever the order of creates, deletes and renames, each
- * name's state follows the kernel's events, so nothing is missed or
- * reported twice.
+ * directory that was gone when the listing looked).  Whatever the order
+ * of creates, deletes and renames, each name's state follows the kernel's
+ * events, so nothing is missed or reported twice.
+ *
+ * A file the listing reported is also reported as written as it found it:
+ * IN_MODIFY queued before is left out, and the IN_CLOSE_WRITE it owes for
+ * a complete file (window_end()) is cancelled by the file's own, or by its
+ * real IN_CREATE (created after the watch, it reports its own close).  A
+ * file moved in keeps it: its close was elsewhere, and its IN_MOVED_TO is
+ * printed for scripts that wait for one (only a directory's would make a
+ * consumer drop what the listing reported below it).
  */
 static enum verdict
 window(struct watchset *ws, const struct inotify_event *ie)
@@ -408,10 +439,6 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	struct seen	*s;
 	size_t		 len;
 
-	if (ws->pos > ws->seen_until) {
-		window_end(ws);
-		return PASS;
-	}
 	if (seen_find(&ws->seen, ie->wd, "", 0) == NULL)
 		return PASS;
 	len = strnlen(ie->name, ie->len);
@@ -419,16 +446,20 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	if (ie->mask & (IN_CREATE | IN_MOVED_TO)) {
 		if (s != NULL && s->listed) {
 			s->listed = 0;
-			return DROP;
+			if (ie->mask & IN_CREATE)
+				s->written &= ~IN_CLOSE_WRITE;
+			if ((ie->mask & IN_CREATE) || (ie->mask & IN_ISDIR))
+				return DROP;
+			return PASS;
 		}
 		if (s == NULL)
 			s = seen_add(&ws->seen, ie->wd, ie->name, len);
 		s->held = 1;
+		s->written = 0;
 		return PASS;
 	}
 	if (s != NULL && (ie->mask & s->written & IN_MODIFY))
 		return DROP;
-	/* The file's own: the listing's is not due. */
 	if (s != NULL && (ie->mask & IN_CLOSE_WRITE))
 		s->written &= ~IN_CLOSE_WRITE;
 	if (!(ie->mask & (IN_DELETE | IN_MOVED_FROM)))
@@ -436,6 +467,7 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	if (s == NULL || !s->held)
 		return DROP;
 	s->held = s->listed = 0;
+	s->written = 0;
 	return PASS;
 }
 
@@ -451,6 +483,9 @@ tree_filter(struct watchset *ws, const struct watch *w,
 		hold(ws, ie);
 		return HOLD;
 	}
+	/* Past the listings' window: what they owe first, then this event. */
+	if (ws->nlisted > 0 && ws->pos > ws->seen_until)
+		window_end(ws);
 	if (ws->nnoise > 0 && noise(ws, w, ie))
 		return DROP;
 	if (ws->nghosts > 0 && ie->len > 0 &&
@@ -602,10 +637,11 @@ tree_expire(struct watchset *ws, int64_t now)
 /*
  * Parent's new entry name could not be opened because parent's path is
  * out of date: an ancestor was renamed or deleted, and that event is
- * queued.  Try it again once every event queued now has been handled,
- * and again after that while ancestors keep being renamed.  When nothing
- * is left unhandled that could explain it, parent is gone (or moved out of
- * the tree): the entry is given up.
+ * queued, or about to be (the kernel queues a rename's events just after
+ * the names have changed).  Try it again once every event queued now, and
+ * at least one more, has been handled, and again while ancestors keep
+ * being renamed: at most RETRIES times.  Once parent's watch is gone
+ * (deleted, or moved out of the tree), so is the entry.
  */
 void
 tree_later(struct watchset *ws, const struct watch *parent, const char *name,
@@ -614,9 +650,9 @@ tree_later(struct watchset *ws, const struct watch *parent, const char *name,
 	struct retry	*r;
 	int		 queued = 0;
 
-	ioctl(ws->fd, FIONREAD, &queued);
-	if (ws->readpos + queued <= ws->pos)
+	if (ws->tries >= RETRIES)
 		return;
+	ioctl(ws->fd, FIONREAD, &queued);
 	r = reallocarray(ws->retries, ws->nretries + 1, sizeof(*r));
 	if (r == NULL)
 		err(1, NULL);
@@ -625,6 +661,9 @@ tree_later(struct watchset *ws, const struct watch *parent, const char *name,
 	r->wd = parent->wd;
 	r->namelen = len;
 	r->after = ws->readpos + queued;
+	if (r->after <= ws->pos)
+		r->after = ws->pos + 1;
+	r->tries = ws->tries + 1;
 	if ((r->name = strndup(name, len)) == NULL)
 		err(1, NULL);
 }
@@ -648,8 +687,11 @@ tree_retry(struct watchset *ws)
 		}
 		r = ws->retries[i];
 		ws->retries[i] = ws->retries[--ws->nretries];
-		if ((parent = watchset_find(ws, r.wd)) != NULL)
+		if ((parent = watchset_find(ws, r.wd)) != NULL) {
+			ws->tries = r.tries;
 			walk_new(ws, parent, r.name, r.namelen);
+			ws->tries = 0;
+		}
 		free(r.name);
 	}
 }

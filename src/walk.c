@@ -2,19 +2,19 @@
  * walk.c: watching a directory tree under -r.
  *
  * Depth first with an explicit stack, so a deep tree cannot overflow the C
- * stack; one O_PATH descriptor per level, each directory opened relative
- * to its parent's, so depth has no PATH_MAX limit and symbolic links are
- * never followed.  Directories are listed with getdents64 and told apart
- * by d_type, with fstatat only for DT_UNKNOWN.
+ * stack; two descriptors per level (a pin and the listing), each directory
+ * opened relative to its parent's, so depth has no PATH_MAX limit and
+ * symbolic links are never followed.  Directories are listed with
+ * getdents64 and told apart by d_type, with fstatat only for DT_UNKNOWN.
  *
  * Each directory is pinned first by an O_PATH descriptor, which causes no
  * events, and everything else goes through the pin: the watch, the
  * listing and the full mask are all of the directory that was found,
  * even if it is renamed meanwhile.  It is watched before it is listed, so
- * nothing created in it afterwards is missed; the watch leaves out IN_OPEN, IN_ACCESS and
- * IN_CLOSE_NOWRITE until the directory's whole subtree is done, and
- * O_PATH opens cause no events, so the walk is silent inside the subtree.
- * Only the parent of a new directory sees it listed: tree.c filters that.
+ * nothing created in it afterwards is missed; the watch leaves out
+ * IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE until the directory's whole
+ * subtree is done, so the walk is silent inside the subtree.  Only the
+ * parent of a new directory sees it listed: tree.c filters that.
  */
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -170,7 +170,7 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
 		bits = written(ws, f->fd, name);
-	tree_listed(ws, f->w, name, len, bits);
+	tree_listed(ws, f->w, name, len, fresh, bits);
 	if (fresh)
 		ws->emit(ws->arg, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
 		    len);
@@ -244,7 +244,7 @@ list(struct walk *wk, struct frame *f)
 	int		 calls = 0, type;
 
 	if (wk->live)
-		tree_listed(ws, f->w, NULL, 0, 0);
+		tree_listing(ws, f->w, f->mode != RESCAN);
 	/* Taken over: what it held is reported anew. */
 	if (f->mode == AGAIN && ws->mirror)
 		watch_entries_clear(f->w);
@@ -283,7 +283,7 @@ list(struct walk *wk, struct frame *f)
 	return calls;
 }
 
-/* Stack directory w, open as fd (and pinned by pin, or -1). */
+/* Stack directory w, open as fd and pinned by pin (-1: walk_new()'s top). */
 static struct frame *
 stack(struct walk *wk, struct watch *w, int pin, int fd)
 {
@@ -307,8 +307,8 @@ stack(struct walk *wk, struct watch *w, int pin, int fd)
 }
 
 /*
- * Start on directory w, open for listing as fd (and pinned by an O_PATH
- * pin if it is the first of the walk): list it and stack it.
+ * Start on directory w, pinned by pin and open for listing as fd: list it
+ * and stack it.
  */
 static int
 push(struct walk *wk, struct watch *w, int pin, int fd)

@@ -298,7 +298,7 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 		return fd;
 	if (fd != -1)
 		close(fd);
-	if ((fd = find_root(r)) != -1)
+	if (!r->warned && (fd = find_root(r)) != -1)
 		return fd;
 	if (!r->warned)
 		warnx("'%s' is no longer the directory watched (moved away or "
@@ -319,6 +319,7 @@ watchset_add_root(struct watchset *ws, const char *path)
 {
 	struct stat	 st;
 	struct watch	*w;
+	char		 proc[64];
 	uint32_t	 mask = ws->mask;
 	int		 fd, wd, dir = 0;
 
@@ -339,8 +340,11 @@ watchset_add_root(struct watchset *ws, const char *path)
 			close(fd);
 	}
 
-	if ((wd = inotify_add_watch(ws->fd, path, mask | IN_MASK_CREATE)) ==
-	    -1) {
+	/* A directory through its descriptor: the one that was checked. */
+	if (dir)
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((wd = inotify_add_watch(ws->fd, dir ? proc : path,
+	    (dir ? mask & ~IN_DONT_FOLLOW : mask) | IN_MASK_CREATE)) == -1) {
 		if (dir)
 			close(fd);
 		if (errno == EEXIST)

@@ -78,6 +78,7 @@ struct retry {
 	char		*name;
 	size_t		 namelen;
 	uint64_t	 after;		/* once the events up to here are handled */
+	int		 tries;		/* failed so far */
 };
 
 /*
@@ -92,7 +93,7 @@ struct seen {
 	unsigned char	 listed;	/* reported by the listing itself */
 	uint32_t	 written;	/* IN_MODIFY reported, IN_CLOSE_WRITE due */
 	/* As a ghost (see tree.c, ghost()): */
-	uint64_t	 after;		/* the listing's end */
+	uint64_t	 after;		/* the listings' window's end */
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
 	size_t		 len;
 	char		 name[];
@@ -146,6 +147,7 @@ struct watchset {
 	size_t		 nrootids;
 	struct retry	*retries;
 	size_t		 nretries;
+	int		 tries;		/* of the retry going on */
 	char		*held;
 	size_t		 heldlen;
 	size_t		 heldsize;
@@ -192,8 +194,9 @@ void		 walk_new(struct watchset *, struct watch *, const char *,
 
 /* tree.c */
 enum verdict { PASS, DROP, HOLD };
+void		 tree_listing(struct watchset *, const struct watch *, int);
 void		 tree_listed(struct watchset *, const struct watch *,
-		    const char *, size_t, uint32_t);
+		    const char *, size_t, int, uint32_t);
 void		 tree_listed_until(struct watchset *, uint64_t);
 void		 tree_close(struct watchset *);
 void		 tree_expect(struct watchset *, const struct watch *, int,

@@ -293,3 +293,39 @@ tar_tree() {
 	run cat "$ERR"
 	refute_output --partial "no longer"
 }
+
+# --- the two smaller cases ---------------------------------------------------------
+
+@test "-r: a directory renamed while watchx lists it: none of the listing's IN_OPEN, IN_ACCESS, IN_CLOSE_NOWRITE leaks, under either name" {
+	mkdir w
+	wx_start -r --no-tick w
+	local i
+	for i in {1..150}; do
+		mkdir "w/d$i" "w/d$i/s"{1..40}
+		mv "w/d$i" "w/e$i"
+	done
+	: >w/mark
+	wait_for_line "$OUT" $'\tw\tmark$' 20
+	wx_stop
+	# Nothing but watchx opens these directories.
+	run grep -cE $'\tIN_(OPEN|ACCESS|CLOSE_NOWRITE),IN_ISDIR\t' "$OUT"
+	assert_output 0
+}
+
+@test "-r: files created and deleted around a new directory's listing: no IN_DELETE for a file never announced, the output replays to the tree" {
+	mkdir w
+	wx_start -r --no-tick w
+	local i
+	for i in {1..150}; do
+		mkdir "w/d$i"
+		touch "w/d$i/f"{1..30}
+		rm "w/d$i/f"{1..30..2}
+	done
+	: >w/mark
+	wait_for_line "$OUT" $'\tw\tmark$' 20
+	wx_stop
+	: >initial
+	run python3 "$ORACLE" --replay "$OUT" w initial
+	assert_success
+	assert_output ""
+}
