@@ -232,14 +232,22 @@ tar_tree() {
 
 @test "-r -e close_write: tar x of 1,000 files into 200 new directories, 20 times: each file once" {
 	tar_tree t.tar
-	local i n u runs=20 bad=()
-	# Under valgrind, memory is what is checked: two runs do that.
-	[[ -z ${WX_VALGRIND-} ]] || runs=2
+	local i n u runs=20 bad=() extract=(tar xf t.tar -C w)
+	# Under valgrind, memory is what is checked: two runs do that.  There
+	# watchx holds each read lease (written() in walk.c) many times longer,
+	# and tar, which opens with O_NONBLOCK, can then fail with EAGAIN (see
+	# CAVEATS); cp -a, which waits, takes the same way through watchx.
+	if [[ -n ${WX_VALGRIND-} ]]; then
+		runs=2
+		mkdir -p unpacked
+		tar xf t.tar -C unpacked
+		extract=(cp -a unpacked/. w/)
+	fi
 	for ((i = 1; i <= runs; i++)); do
 		rm -rf w
 		mkdir w
 		wx_start -r --no-tick -e close_write w
-		tar xf t.tar -C w
+		"${extract[@]}"
 		: >w/mark
 		wait_for_line "$OUT" $'\tw\tmark$'
 		wx_stop
