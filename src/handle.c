@@ -212,8 +212,8 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 void
 handler_timers(struct handler *h, int64_t now, int all)
 {
-	if (h->ws->nmoves > 0 && h->status == -1)
-		tree_expire(h->ws, now);
+	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) && h->status == -1)
+		tree_expire(h->ws, now, all);
 	if (h->pairs.n > 0)
 		release_pairs(h, all ? NEVER : now);
 }
@@ -224,7 +224,8 @@ handler_deadline(const struct handler *h)
 {
 	int64_t	 at = pair_deadline(&h->pairs);
 
-	if (h->ws->nmoves > 0 && tree_deadline(h->ws) < at)
+	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) &&
+	    tree_deadline(h->ws) < at)
 		at = tree_deadline(h->ws);
 	return at;
 }

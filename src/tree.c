@@ -38,6 +38,14 @@
  * kernel queues that event, and can be descheduled in between.
  */
 #define GHOST_WAIT	(1000 * 1000000LL)	/* ns */
+/*
+ * How long a file a listing found empty must stay untouched to be taken
+ * as complete.  Whether a writer holds it is not asked of the kernel (a
+ * read lease on a file being created can make its creator's O_NONBLOCK
+ * open fail): a writer that is still at work writes or closes within
+ * this time, and reports its own IN_CLOSE_WRITE.
+ */
+#define SETTLE_WAIT	(1000 * 1000000LL)	/* ns */
 #define NEVER		INT64_MAX
 /* Attempts at a new directory whose parent's path is out of date. */
 #define RETRIES		64
@@ -326,6 +334,55 @@ owed(struct watchset *ws, const struct watch *w, const struct seen *s)
 }
 
 /*
+ * A listing found the file of s empty, and owes its IN_CLOSE_WRITE if no
+ * writer is at work (SETTLE_WAIT): it waits in ws->settling.
+ */
+static void
+settle_add(struct watchset *ws, const struct seen *s)
+{
+	struct seen	*p;
+
+	if ((p = seen_find(&ws->settling, s->wd, s->name, s->len)) == NULL) {
+		p = seen_add(&ws->settling, s->wd, s->name, s->len);
+		ws->nsettling++;
+	}
+	p->deadline = clock_ns() + SETTLE_WAIT;
+}
+
+/* The file of p has waited out SETTLE_WAIT, or its name is being changed. */
+static void
+settle_end(struct watchset *ws, struct seen *p, int report)
+{
+	struct watch	*w;
+
+	if (report && (w = watchset_find(ws, p->wd)) != NULL)
+		owed(ws, w, p);
+	RB_REMOVE(seen_tree, &ws->settling, p);
+	free(p);
+	ws->nsettling--;
+}
+
+/*
+ * An event on a file that waits in ws->settling: a write or a close is
+ * its writer at work, who reports its own IN_CLOSE_WRITE; anything that
+ * changes what the name stands for reports the close now, first.
+ */
+static void
+settle_event(struct watchset *ws, const struct inotify_event *ie)
+{
+	struct seen	*p;
+
+	p = seen_find(&ws->settling, ie->wd, ie->name, strnlen(ie->name,
+	    ie->len));
+	if (p == NULL)
+		return;
+	if (ie->mask & (IN_MODIFY | IN_CLOSE_WRITE))
+		settle_end(ws, p, 0);
+	else if (ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE))
+		settle_end(ws, p, 1);
+}
+
+/*
  * A live walk lists directory w (walk.c).  Until the events queued when
  * the walk ended are handled, events on w are measured against what the
  * listing reported (window()).  The directory itself is entered under the
@@ -395,8 +452,12 @@ window_end(struct watchset *ws)
 	struct watch	*w;
 
 	RB_FOREACH(s, seen_tree, &ws->seen) {
-		if (s->held && (s->written & IN_CLOSE_WRITE) &&
-		    (w = watchset_find(ws, s->wd)) != NULL)
+		if (!s->held || !(s->written & IN_CLOSE_WRITE) ||
+		    (w = watchset_find(ws, s->wd)) == NULL)
+			continue;
+		if (s->written & WATCH_UNSURE)
+			settle_add(ws, s);
+		else
 			owed(ws, w, s);
 	}
 	seen_clear(&ws->seen);
@@ -428,7 +489,8 @@ tree_settle(struct watchset *ws)
  * A file the listing reported is also reported as written as it found it:
  * IN_MODIFY queued before is left out, and the IN_CLOSE_WRITE it owes for
  * a complete file (window_end()) is cancelled by the file's own, or by its
- * real IN_CREATE (created after the watch, it reports its own close).  A
+ * real IN_CREATE (created after the watch, it reports its own close), or
+ * for a file found empty by a write.  A
  * file moved in keeps it: its close was elsewhere, and its IN_MOVED_TO is
  * printed for scripts that wait for one (only a directory's would make a
  * consumer drop what the listing reported below it).
@@ -460,7 +522,9 @@ window(struct watchset *ws, const struct inotify_event *ie)
 	}
 	if (s != NULL && (ie->mask & s->written & IN_MODIFY))
 		return DROP;
-	if (s != NULL && (ie->mask & IN_CLOSE_WRITE))
+	/* A file found empty being written: its writer reports its close. */
+	if (s != NULL && ((ie->mask & IN_CLOSE_WRITE) || ((ie->mask &
+	    IN_MODIFY) && (s->written & WATCH_UNSURE))))
 		s->written &= ~IN_CLOSE_WRITE;
 	if (!(ie->mask & (IN_DELETE | IN_MOVED_FROM)))
 		return s != NULL && s->held ? PASS : DROP;
@@ -488,6 +552,8 @@ tree_filter(struct watchset *ws, const struct watch *w,
 		window_end(ws);
 	if (ws->nnoise > 0 && noise(ws, w, ie))
 		return DROP;
+	if (ws->nsettling > 0 && ie->len > 0)
+		settle_event(ws, ie);
 	if (ws->nghosts > 0 && ie->len > 0 &&
 	    (ie->mask & (IN_MODIFY | IN_CLOSE_WRITE)) && ghost(ws, ie))
 		return DROP;
@@ -599,26 +665,42 @@ tree_update(struct watchset *ws, struct watch *w,
 	}
 }
 
-/* When the oldest unresolved move gives up waiting. */
+/*
+ * When the oldest unresolved move gives up waiting, or the first empty
+ * file has settled.
+ */
 int64_t
 tree_deadline(const struct watchset *ws)
 {
-	int64_t	 at = NEVER;
-	size_t	 i;
+	struct seen	*p;
+	int64_t		 at = NEVER;
+	size_t		 i;
 
 	for (i = 0; i < ws->nmoves; i++)
 		if (ws->moves[i].deadline < at)
 			at = ws->moves[i].deadline;
+	RB_FOREACH(p, seen_tree, (struct seen_tree *)&ws->settling)
+		if (p->deadline < at)
+			at = p->deadline;
 	return at;
 }
 
-/* Directories whose IN_MOVED_TO did not come have left the tree. */
+/*
+ * Directories whose IN_MOVED_TO did not come have left the tree; empty
+ * files that stayed untouched are complete (all: whatever their time,
+ * for the end of the run).
+ */
 void
-tree_expire(struct watchset *ws, int64_t now)
+tree_expire(struct watchset *ws, int64_t now, int all)
 {
 	struct watch	*w;
+	struct seen	*p, *next;
 	size_t		 i;
 	int		 gone = 0;
+
+	RB_FOREACH_SAFE(p, seen_tree, &ws->settling, next)
+		if (all || p->deadline <= now)
+			settle_end(ws, p, 1);
 
 	for (i = 0; i < ws->nmoves;) {
 		if (ws->moves[i].deadline > now) {
@@ -769,6 +851,8 @@ tree_close(struct watchset *ws)
 	ws->nlisted = 0;
 	seen_clear(&ws->ghosts);
 	ws->nghosts = 0;
+	seen_clear(&ws->settling);
+	ws->nsettling = 0;
 	free(ws->held);
 	ws->noise = NULL;
 	ws->moves = NULL;

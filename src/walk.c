@@ -77,14 +77,6 @@ limit_reached(const struct walk *wk)
 		exit(1);
 }
 
-/* A path to name below the directory open as fd, or to fd itself. */
-static void
-proc_path(char *buf, size_t size, int fd, const char *name)
-{
-	snprintf(buf, size, "/proc/self/fd/%d%s%s", fd, *name ? "/" : "",
-	    name);
-}
-
 static void
 add_subdir(struct frame *f, const char *name, size_t len)
 {
@@ -115,34 +107,33 @@ add_subdir(struct frame *f, const char *name, size_t len)
  * other users without CAP_LEASE, a file system without leases) is taken
  * to be complete.  The directory's watch is quiet while it is listed, so
  * opening the file here causes no event.
+ *
+ * An empty file is not opened: it may be one that is being created, whose
+ * creator has not yet taken write access, and a lease taken in that
+ * instant would make an O_NONBLOCK open of it fail (GNU tar opens so).
+ * Its IN_CLOSE_WRITE is owed WATCH_UNSURE: tree.c waits to see whether a
+ * writer is at work.
  */
 static uint32_t
 written(const struct watchset *ws, int dirfd, const char *name)
 {
 	struct stat	 st;
-	uint32_t	 bits = 0;
-	int		 fd;
+	int		 fd, busy = 0;
 
-	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)))
+	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)) ||
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(st.st_mode))
 		return 0;
-	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-	    O_NOCTTY | O_CLOEXEC);
-	if (fd == -1 ? fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 :
-	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (fd != -1)
-			close(fd);
-		return 0;
-	}
-	if (st.st_size > 0)
-		bits |= IN_MODIFY;
-	if (fd == -1 || fcntl(fd, F_SETLEASE, F_RDLCK) == 0 ||
-	    errno != EAGAIN)
-		bits |= IN_CLOSE_WRITE;
-	if (fd != -1) {
+	if (st.st_size == 0)
+		return ws->mask & IN_CLOSE_WRITE ?
+		    IN_CLOSE_WRITE | WATCH_UNSURE : 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC)) != -1) {
+		busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
 		fcntl(fd, F_SETLEASE, F_UNLCK);
 		close(fd);
 	}
-	return bits & ws->mask;
+	return (busy ? IN_MODIFY : IN_MODIFY | IN_CLOSE_WRITE) & ws->mask;
 }
 
 /*
@@ -327,7 +318,6 @@ pop(struct walk *wk)
 {
 	struct watchset	*ws = wk->ws;
 	struct frame	*f = &wk->stack[--wk->depth];
-	char		 proc[64 + NAME_MAX];
 	int		 wd;
 
 	close(f->fd);
@@ -336,8 +326,7 @@ pop(struct walk *wk)
 	if (f->mode != NEW && !f->top)
 		watch_sweep(ws, f->w);
 	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
-		proc_path(proc, sizeof(proc), f->pin, "");
-		wd = inotify_add_watch(ws->fd, proc, ws->dirmask);
+		wd = watch_fd(ws, f->pin, ws->dirmask);
 		/* Deleted meanwhile, and its watch gone: not a new one. */
 		if (wd != -1 && wd != f->w->wd && watchset_find(ws, wd) == NULL)
 			inotify_rm_watch(ws->fd, wd);
@@ -431,19 +420,17 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 {
 	struct watchset	*ws = wk->ws;
 	struct watch	*w;
-	char		 proc[64];
 	int		 wd, in_place;
 
-	proc_path(proc, sizeof(proc), pin, "");
 	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
-	wd = inotify_add_watch(ws->fd, proc, ws->dirmask & ~WATCH_QUIET);
+	wd = watch_fd(ws, pin, ws->dirmask & ~WATCH_QUIET);
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
 	in_place = w->parent == f->w && w->namelen == len &&
 	    memcmp(w->name, name, len) == 0;
 	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
 	    (!in_place && still_there(ws, w, pin))) {
-		inotify_add_watch(ws->fd, proc, ws->dirmask);
+		watch_fd(ws, pin, ws->dirmask);
 		return 0;
 	}
 	w->gen = ws->gen;
@@ -469,15 +456,13 @@ descend(struct walk *wk, const struct frame *f, const char *name,
     size_t len, struct watch **w, enum mode *mode)
 {
 	struct watchset	*ws = wk->ws;
-	char		 proc[64];
 	int		 wd, pin;
 
 	pin = openat(f->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (pin != -1) {
-		proc_path(proc, sizeof(proc), pin, "");
-		wd = inotify_add_watch(ws->fd, proc,
-		    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+		wd = watch_fd(ws, pin, (ws->dirmask & ~WATCH_QUIET) |
+		    IN_MASK_CREATE);
 		if (wd != -1) {
 			replaced(wk, f, name, len);
 			*w = watch_new(ws, f->w, wd, name, len);
@@ -521,7 +506,6 @@ pruned(struct watchset *ws, const struct watch *parent, const char *name,
 static int
 open_list(struct walk *wk, struct watch *w, int pin)
 {
-	char	 proc[64];
 	int	 fd;
 
 	if ((fd = openat(pin, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
@@ -530,8 +514,7 @@ open_list(struct walk *wk, struct watch *w, int pin)
 		watch_warn(wk->ws, w, "", 0, errno);
 		limit_reached(wk);
 	}
-	proc_path(proc, sizeof(proc), pin, "");
-	inotify_add_watch(wk->ws->fd, proc, wk->ws->dirmask);
+	watch_fd(wk->ws, pin, wk->ws->dirmask);
 	close(pin);
 	return -1;
 }
@@ -581,10 +564,11 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
 
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
-	if ((fd = open_list(&wk, w, pin)) == -1)
-		return 0;
-	push(&wk, w, pin, fd);
-	run(&wk);
+	if ((fd = open_list(&wk, w, pin)) != -1) {
+		push(&wk, w, pin, fd);
+		run(&wk);
+	}
+	watch_fd_done(ws);
 	return 0;
 }
 
@@ -598,7 +582,6 @@ void
 walk_rescan(struct watchset *ws, struct watch *root)
 {
 	struct walk	 wk;
-	char		 proc[64];
 	int		 pin, fd, queued;
 
 	if ((pin = watch_open_root(ws, root)) == -1)
@@ -607,13 +590,15 @@ walk_rescan(struct watchset *ws, struct watch *root)
 	wk.ws = ws;
 	wk.live = 1;
 	ws->gen++;
-	proc_path(proc, sizeof(proc), pin, "");
-	inotify_add_watch(ws->fd, proc, ws->dirmask & ~WATCH_QUIET);
-	if ((fd = open_list(&wk, root, pin)) == -1)
+	watch_fd(ws, pin, ws->dirmask & ~WATCH_QUIET);
+	if ((fd = open_list(&wk, root, pin)) == -1) {
+		watch_fd_done(ws);
 		return;
+	}
 	stack(&wk, root, pin, fd)->mode = RESCAN;
 	list(&wk, &wk.stack[0]);
 	run(&wk);
+	watch_fd_done(ws);
 	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
 		tree_listed_until(ws, ws->readpos + queued);
 }
@@ -656,6 +641,7 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	f->top = 1;
 	add_subdir(f, name, len);
 	run(&wk);
+	watch_fd_done(ws);
 	if (wk.calls == 0)
 		return;
 	tree_expect(ws, wk.entry, wk.calls, from);

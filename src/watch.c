@@ -126,6 +126,7 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	RB_INIT(&ws->names);
 	RB_INIT(&ws->seen);
 	RB_INIT(&ws->ghosts);
+	RB_INIT(&ws->settling);
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
 	/* To tell a new write from a listed file's late IN_CLOSE_WRITE. */
@@ -133,6 +134,8 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 		ws->dirmask |= IN_MODIFY;
 	ws->recursive = recursive;
 	ws->nofollow = nofollow;
+	/* watch_fd() moves the working directory: paths given are from here. */
+	ws->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
 		return;
 	if (errno == EMFILE)
@@ -164,8 +167,11 @@ watchset_close(struct watchset *ws)
 	free(ws->rootids);
 	free(ws->pathbuf);
 	close(ws->fd);
+	if (ws->cwd != -1)
+		close(ws->cwd);
 	memset(ws, 0, sizeof(*ws));
 	ws->fd = -1;
+	ws->cwd = -1;
 }
 
 /*
@@ -229,7 +235,7 @@ add_rootid(struct watchset *ws, int wd, const char *path,
  * Returns an O_PATH descriptor for it, with r->path updated, or -1.
  */
 static int
-find_root(struct rootid *r)
+find_root(const struct watchset *ws, struct rootid *r)
 {
 	struct dirent	*e;
 	struct stat	 st;
@@ -246,7 +252,8 @@ find_root(struct rootid *r)
 		strlcpy(dir, ".", len + 1);
 	else
 		p[p == dir] = '\0';
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	if ((dfd = openat(ws->cwd, dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1 ||
 	    (d = fdopendir(dfd)) == NULL) {
 		if (dfd != -1)
 			close(dfd);
@@ -289,7 +296,7 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	for (i = 0; i < ws->nrootids; i++)
 		if (ws->rootids[i].wd == w->wd)
 			r = &ws->rootids[i];
-	fd = open(r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
+	fd = openat(ws->cwd, r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
 	    O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
 	if (r == NULL)
 		return fd;
@@ -298,7 +305,7 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 		return fd;
 	if (fd != -1)
 		close(fd);
-	if (!r->warned && (fd = find_root(r)) != -1)
+	if (!r->warned && (fd = find_root(ws, r)) != -1)
 		return fd;
 	if (!r->warned)
 		warnx("'%s' is no longer the directory watched (moved away or "
@@ -307,6 +314,44 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	r->warned = 1;
 	errno = ESTALE;
 	return -1;
+}
+
+/*
+ * Watch the directory open as fd (O_PATH will do) with mask, and return
+ * what inotify_add_watch() does.  That call has no form relative to a
+ * descriptor, and /proc/self/fd/N costs twice the lookup of "." in the
+ * working directory (one of the larger costs of -r's start-up): so the
+ * directory is made the working directory, until watch_fd_done().  Paths
+ * watchx opens are relative to ws->cwd, never to the working directory.
+ * A directory that cannot be made so (no search permission) is watched
+ * through /proc/self/fd.
+ */
+int
+watch_fd(struct watchset *ws, int fd, uint32_t mask)
+{
+	char	 proc[64];
+
+	if (ws->cwd != -1 && fchdir(fd) == 0) {
+		ws->away = 1;
+		return inotify_add_watch(ws->fd, ".", mask);
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return inotify_add_watch(ws->fd, proc, mask);
+}
+
+/*
+ * Back to the directory watchx started in, so that no directory of the
+ * tree is held as the working directory (it would keep it from being
+ * unmounted, and delay its IN_DELETE_SELF); "/" if that is impossible.
+ */
+void
+watch_fd_done(struct watchset *ws)
+{
+	if (!ws->away)
+		return;
+	if (fchdir(ws->cwd) == -1 && chdir("/") == -1)
+		warn("chdir /");
+	ws->away = 0;
 }
 
 /*
@@ -319,14 +364,13 @@ watchset_add_root(struct watchset *ws, const char *path)
 {
 	struct stat	 st;
 	struct watch	*w;
-	char		 proc[64];
 	uint32_t	 mask = ws->mask;
 	int		 fd, wd, dir = 0;
 
 	if (ws->nofollow)
 		mask |= IN_DONT_FOLLOW;
 	if (ws->recursive) {
-		fd = open(path, O_PATH | O_CLOEXEC |
+		fd = openat(ws->cwd, path, O_PATH | O_CLOEXEC |
 		    (ws->nofollow ? O_NOFOLLOW : 0));
 		if (fd == -1 || fstat(fd, &st) == -1) {
 			watch_warn(ws, NULL, path, strlen(path), errno);
@@ -342,11 +386,14 @@ watchset_add_root(struct watchset *ws, const char *path)
 
 	/* A directory through its descriptor: the one that was checked. */
 	if (dir)
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if ((wd = inotify_add_watch(ws->fd, dir ? proc : path,
-	    (dir ? mask & ~IN_DONT_FOLLOW : mask) | IN_MASK_CREATE)) == -1) {
-		if (dir)
+		wd = watch_fd(ws, fd, (mask & ~IN_DONT_FOLLOW) | IN_MASK_CREATE);
+	else
+		wd = inotify_add_watch(ws->fd, path, mask | IN_MASK_CREATE);
+	if (wd == -1) {
+		if (dir) {
+			watch_fd_done(ws);
 			close(fd);
+		}
 		if (errno == EEXIST)
 			return 0;
 		watch_warn(ws, NULL, path, strlen(path), errno);

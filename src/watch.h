@@ -109,6 +109,8 @@ struct move {
 
 struct watchset {
 	int		 fd;		/* the inotify instance */
+	int		 cwd;		/* O_PATH: where watchx started */
+	int		 away;		/* the working directory is not cwd */
 	int		 recursive;
 	int		 mirror;	/* keep each directory's entries */
 	int		 nofollow;	/* -P, for the paths given */
@@ -143,6 +145,8 @@ struct watchset {
 	struct seen_tree ghosts;	/* files listed complete */
 	size_t		 nghosts;
 	int64_t		 ghosts_purge;	/* when the first one expires */
+	struct seen_tree settling;	/* empty files listed, maybe complete */
+	size_t		 nsettling;
 	struct rootid	*rootids;
 	size_t		 nrootids;
 	struct retry	*retries;
@@ -153,9 +157,15 @@ struct watchset {
 	size_t		 heldsize;
 };
 
+/*
+ * With IN_CLOSE_WRITE in what a listing owes for a file: it was empty, and
+ * whether a writer holds it is left to time (tree.c, SETTLE_WAIT).  The
+ * bit is IN_ONESHOT's, which no event carries.
+ */
+#define WATCH_UNSURE	IN_ONESHOT
 #define WATCH_QUIET	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
 #define WATCH_BOOKKEEPING (IN_CREATE | IN_DELETE | IN_MOVE)
-/* Not IN_DONT_FOLLOW: directories are watched through /proc/self/fd. */
+/* Not IN_DONT_FOLLOW: directories are watched through a descriptor. */
 #define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
 
 /* watch.c */
@@ -163,6 +173,8 @@ void		 watchset_open(struct watchset *, uint32_t, int, int);
 int		 watchset_add_root(struct watchset *, const char *);
 void		 watchset_close(struct watchset *);
 int		 watch_open_root(struct watchset *, const struct watch *);
+int		 watch_fd(struct watchset *, int, uint32_t);
+void		 watch_fd_done(struct watchset *);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);
@@ -206,7 +218,7 @@ enum verdict	 tree_filter(struct watchset *, const struct watch *,
 void		 tree_update(struct watchset *, struct watch *,
 		    const struct inotify_event *);
 int64_t		 tree_deadline(const struct watchset *);
-void		 tree_expire(struct watchset *, int64_t);
+void		 tree_expire(struct watchset *, int64_t, int);
 void		 tree_later(struct watchset *, const struct watch *,
 		    const char *, size_t);
 void		 tree_retry(struct watchset *);

@@ -380,6 +380,36 @@ watchx: cannot watch 'w/locked': Permission denied
 Watches established."
 }
 
+@test "-r: a directory that can be read but not searched is still watched, with a warning that it cannot be listed" {
+	need_root
+	WX_SCRATCH=$(mktemp -d /tmp/watchx-test.XXXXXX)
+	chmod 755 "$WX_SCRATCH"
+	cp "$WATCHX" "$WX_SCRATCH/watchx"
+	chmod 755 "$WX_SCRATCH/watchx"
+	cd "$WX_SCRATCH"
+	mkdir -p w/readonly
+	# Others may read it (so inotify may watch it) but not enter it.
+	chmod 744 w/readonly
+	WATCHX=$(command -v setpriv) wx_start --reuid=65534 --regid=65534 \
+		--clear-groups "$WX_SCRATCH/watchx" -r --no-tick w
+	wait_watches 2
+	: >w/readonly/f
+	wait_for_line "$OUT" "$(re_ev 256 IN_CREATE w/readonly f)"
+	wx_stop
+	run grep -c "cannot watch 'w/readonly': Permission denied" "$ERR"
+	assert_output 1
+}
+
+@test "-r: the working directory stays where watchx started, through the start-up walk and new directories" {
+	mkdir -p w/a/b
+	wx_start -r --no-tick w
+	assert_equal "$(readlink "/proc/$WX_PID/cwd")" "$PWD"
+	mkdir -p w/a/b/new/deeper
+	wait_watches 5
+	assert_equal "$(readlink "/proc/$WX_PID/cwd")" "$PWD"
+	wx_stop
+}
+
 @test "-r: directories deleted during the start-up walk are skipped, never fatal" {
 	mkdir -p w/keep/a/b
 	local rounds=0 warned=0 del
