@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "watch.h"
@@ -547,6 +548,9 @@ tree_filter(struct watchset *ws, const struct watch *w,
 		hold(ws, ie);
 		return HOLD;
 	}
+	/* A root that left its path: only its IN_IGNORED, which ends it. */
+	if (w->gone)
+		return ie->mask & IN_IGNORED ? PASS : DROP;
 	/* Past the listings' window: what they owe first, then this event. */
 	if (ws->nlisted > 0 && ws->pos > ws->seen_until)
 		window_end(ws);
@@ -632,6 +636,21 @@ mirror(struct watch *w, const struct inotify_event *ie)
 		watch_entry_del(w, e);
 }
 
+/*
+ * Root w was renamed: followed if it is still in the directory that held
+ * it, ended if it is not (watch_end_root()).
+ */
+static void
+root_moved(struct watchset *ws, struct watch *w)
+{
+	int	 fd;
+
+	if ((fd = watch_open_root(ws, w)) != -1)
+		close(fd);
+	else
+		watch_end_root(ws, w);
+}
+
 /* Keep the watch set in step after an event on w has been printed. */
 void
 tree_update(struct watchset *ws, struct watch *w,
@@ -642,6 +661,11 @@ tree_update(struct watchset *ws, struct watch *w,
 
 	if (ie->mask & IN_IGNORED) {
 		watch_forget(ws, w, 0);
+		return;
+	}
+	if ((ie->mask & IN_MOVE_SELF) && w->root && ws->recursive &&
+	    !w->gone) {
+		root_moved(ws, w);
 		return;
 	}
 	if (ws->mirror && ie->len > 0)

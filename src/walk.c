@@ -584,8 +584,12 @@ walk_rescan(struct watchset *ws, struct watch *root)
 	struct walk	 wk;
 	int		 pin, fd, queued;
 
-	if ((pin = watch_open_root(ws, root)) == -1)
+	if ((pin = watch_open_root(ws, root)) == -1) {
+		/* Its IN_MOVE_SELF was lost: it left its path meanwhile. */
+		if (errno == ESTALE && !root->gone)
+			watch_end_root(ws, root);
 		return;
+	}
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
 	wk.live = 1;

@@ -135,7 +135,8 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	ws->recursive = recursive;
 	ws->nofollow = nofollow;
 	/* watch_fd() moves the working directory: paths given are from here. */
-	ws->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if ((ws->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		ws->cwd = AT_FDCWD;
 	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
 		return;
 	if (errno == EMFILE)
@@ -167,11 +168,11 @@ watchset_close(struct watchset *ws)
 	free(ws->rootids);
 	free(ws->pathbuf);
 	close(ws->fd);
-	if (ws->cwd != -1)
+	if (ws->cwd >= 0)
 		close(ws->cwd);
 	memset(ws, 0, sizeof(*ws));
 	ws->fd = -1;
-	ws->cwd = -1;
+	ws->cwd = AT_FDCWD;
 }
 
 /*
@@ -226,7 +227,6 @@ add_rootid(struct watchset *ws, int wd, const char *path,
 		err(1, NULL);
 	r->dev = st->st_dev;
 	r->ino = st->st_ino;
-	r->warned = 0;
 }
 
 /*
@@ -305,13 +305,8 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 		return fd;
 	if (fd != -1)
 		close(fd);
-	if (!r->warned && (fd = find_root(ws, r)) != -1)
+	if (!w->gone && (fd = find_root(ws, r)) != -1)
 		return fd;
-	if (!r->warned)
-		warnx("'%s' is no longer the directory watched (moved away or "
-		    "replaced): new directories below it are not watched",
-		    w->name);
-	r->warned = 1;
 	errno = ESTALE;
 	return -1;
 }
@@ -331,7 +326,7 @@ watch_fd(struct watchset *ws, int fd, uint32_t mask)
 {
 	char	 proc[64];
 
-	if (ws->cwd != -1 && fchdir(fd) == 0) {
+	if (ws->cwd != AT_FDCWD && fchdir(fd) == 0) {
 		ws->away = 1;
 		return inotify_add_watch(ws->fd, ".", mask);
 	}
@@ -558,6 +553,26 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			return;
 		cur = up;
 	}
+}
+
+/*
+ * Root w was moved, and is not where it was given nor in the directory
+ * that held it (watch_open_root()): it has left the path it was given,
+ * and new directories below it could no longer be reached.  Its tree is
+ * forgotten and its own watch removed, so that its IN_IGNORED (printed)
+ * ends it, as when it is deleted; nothing else of it is printed.
+ */
+void
+watch_end_root(struct watchset *ws, struct watch *w)
+{
+	struct watch	*c;
+
+	warnx("'%s' was moved out of its directory: it is no longer watched",
+	    w->name);
+	while ((c = first_child(ws, w)) != NULL)
+		watch_forget(ws, c, 1);
+	w->gone = 1;
+	inotify_rm_watch(ws->fd, w->wd);
 }
 
 /*

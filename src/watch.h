@@ -40,6 +40,7 @@ struct watch {
 	uint32_t	 gen;		/* the last walk that found it */
 	unsigned char	 root;		/* given by the user */
 	unsigned char	 linked;	/* in the name tree */
+	unsigned char	 gone;		/* a root moved away: ends at IN_IGNORED */
 	struct entry_tree entries;	/* under --on-overflow rescan */
 };
 
@@ -69,7 +70,6 @@ struct rootid {
 	char		*path;		/* where it is now, as far as known */
 	dev_t		 dev;
 	ino_t		 ino;
-	int		 warned;	/* that it is no longer at its path */
 };
 
 /* A new directory that could not be opened: tried again later. */
@@ -173,6 +173,7 @@ void		 watchset_open(struct watchset *, uint32_t, int, int);
 int		 watchset_add_root(struct watchset *, const char *);
 void		 watchset_close(struct watchset *);
 int		 watch_open_root(struct watchset *, const struct watch *);
+void		 watch_end_root(struct watchset *, struct watch *);
 int		 watch_fd(struct watchset *, int, uint32_t);
 void		 watch_fd_done(struct watchset *);
 struct watch	*watchset_find(struct watchset *, int);

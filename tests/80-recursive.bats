@@ -10,27 +10,6 @@ load helper
 
 # --- helpers for this file ------------------------------------------------------
 
-_count_is() {
-	watch_count "${2:-$WX_PID}"
-	((WATCHES == $1))
-}
-
-# wait_watches N [SECONDS]: poll until watchx holds exactly N watches.
-wait_watches() {
-	local n=$1 timeout=${2:-$WX_DEADLINE}
-	_now
-	local end=$((_now + $(_us "$timeout")))
-	until _count_is "$n"; do
-		_now
-		if ((_now > end)); then
-			_dump
-			fail "watchx holds $WATCHES watches, not $n, after ${timeout}s"
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # re_ev MASK NAMES PATH NAME: an extended regex for one event line with any
 # watch descriptor and cookie 0.
 re_ev() {

@@ -115,25 +115,36 @@ wait_created_ev() {
 	wx_stop
 }
 
-@test "-r: a root moved to another directory, another directory made at its path: the impostor is never watched" {
-	mkdir w away
+@test "-r: the only root moved to another directory: its IN_MOVE_SELF, then its IN_IGNORED ends the run, exit 3, with a warning" {
+	mkdir -p w/a/b away
 	wx_start -r --no-tick w
+	wait_watches 3
 	mv w away/w2
+	wait_exit
+	assert_equal "$status" 3
+	assert_out "$(ev 1 2048 0 IN_MOVE_SELF w)" "$(ev 1 32768 0 IN_IGNORED w)"
+	run grep -cxF "watchx: 'w' was moved out of its directory: it is no longer watched" "$ERR"
+	assert_output 1
+}
+
+@test "-r: a root moved to another directory is no longer watched, nor the directory made at its path; the other roots go on" {
+	mkdir -p w/a other away
+	wx_start -r --no-tick w other
+	wait_watches 3
+	mv w away/w2
+	wait_for_line -F "$OUT" "$(ev 1 32768 0 IN_IGNORED w)"
+	wait_watches 1
 	mkdir -p w/impostor
 	: >w/impostor/g
 	mkdir away/w2/n
-	# The new directory's own event is printed (on the root's watch)...
-	wait_created_ev w n
-	wait_for_line -F "$ERR" "watchx: 'w' is no longer the directory watched (moved away or replaced): new directories below it are not watched"
-	: >w/impostor/h
-	: >away/w2/mark
-	wait_created_ev w mark
+	: >away/w2/a/f
+	: >other/mark
+	wait_created_ev other mark
 	wx_stop
-	# ... but nothing of the directory now at w.
-	run grep -c impostor "$OUT"
-	assert_output 0
-	run grep -c -e "	g$" -e "	h$" "$OUT"
-	assert_output 0
+	# Nothing of the moved tree after its IN_MOVE_SELF, nothing of the impostor.
+	run grep -c -v -e $'\tother\t' "$OUT"
+	assert_output 2
+	grep -qxF "$(ev 1 2048 0 IN_MOVE_SELF w)" "$OUT"
 }
 
 @test "-r: what happened inside a directory while it was out of the tree is reported once, by its listing" {

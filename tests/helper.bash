@@ -317,3 +317,24 @@ watch_count() {
 	WATCHES=$(grep -c '^inotify wd:' "$FDINFO" 2>/dev/null) || true
 	WATCHES=${WATCHES:--1}
 }
+
+_count_is() {
+	watch_count "${2:-$WX_PID}"
+	((WATCHES == $1))
+}
+
+# wait_watches N [SECONDS]: poll until watchx holds exactly N watches.
+wait_watches() {
+	local n=$1 timeout=${2:-$WX_DEADLINE}
+	_now
+	local end=$((_now + $(_us "$timeout")))
+	until _count_is "$n"; do
+		_now
+		if ((_now > end)); then
+			_dump
+			fail "watchx holds $WATCHES watches, not $n, after ${timeout}s"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
