@@ -363,6 +363,25 @@ settle_end(struct watchset *ws, struct seen *p, int report)
 	ws->nsettling--;
 }
 
+/* Forget what waits in ws->settling for directory wd. */
+static void
+settle_drop(struct watchset *ws, int wd)
+{
+	union {
+		struct seen	 s;
+		char		 buf[sizeof(struct seen) + 1];
+	}		 key;
+	struct seen	*p, *next;
+
+	key.s.wd = wd;
+	key.s.len = 0;
+	for (p = RB_NFIND(seen_tree, &ws->settling, &key.s);
+	    p != NULL && p->wd == wd; p = next) {
+		next = RB_NEXT(seen_tree, &ws->settling, p);
+		settle_end(ws, p, 0);
+	}
+}
+
 /*
  * An event on a file that waits in ws->settling: a write or a close is
  * its writer at work, who reports its own IN_CLOSE_WRITE; anything that
@@ -397,6 +416,10 @@ void
 tree_listing(struct watchset *ws, const struct watch *w, int anew)
 {
 	struct seen	*s, *next;
+
+	/* Listed anew: names it owed a close for are reported again, or not. */
+	if (anew && ws->nsettling > 0)
+		settle_drop(ws, w->wd);
 
 	if ((s = seen_find(&ws->seen, w->wd, "", 0)) == NULL) {
 		seen_add(&ws->seen, w->wd, "", 0);

@@ -326,6 +326,28 @@ tar_tree() {
 	assert_output 1
 }
 
+@test "-r: an empty file found by a listing, deleted while its directory is out and back in: no IN_CLOSE_WRITE for it" {
+	mkdir -p w outside/d outside/d2 away
+	: >outside/d/f
+	: >outside/d2/g
+	wx_start -r --no-tick -e create,delete,close_write,move w
+	mv outside/d w/d
+	wait_created_ev w/d f
+	# Within the second f waits to be taken as complete:
+	stop_wx
+	mv w/d away/d
+	rm away/d/f
+	mv away/d w/e
+	kill -CONT "$WX_PID"
+	# g is moved in later, so it is taken as complete later than f would be.
+	wait_for_line "$OUT" $'IN_MOVED_TO,IN_ISDIR\tw\te$'
+	mv outside/d2 w/d2
+	wait_for_line -F "$OUT" "$(ev 3 8 0 IN_CLOSE_WRITE w/d2 g)"
+	wx_stop
+	run grep -c $'IN_CLOSE_WRITE\tw/[de]\tf$' "$OUT"
+	assert_output 0
+}
+
 @test "-r: a root renamed in its own directory is found there: new directories below it are watched, under the path given" {
 	mkdir w
 	wx_start -r --no-tick w

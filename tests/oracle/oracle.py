@@ -405,6 +405,8 @@ def main():
     if a.replay:
         sys.exit(replay_only(*a.replay))
     watchx = os.path.abspath(a.watchx)
+    if a.dump:
+        os.makedirs(a.dump, exist_ok=True)
     failed = rounds = 0
     start = time.monotonic()
     r = 0
