@@ -21,8 +21,6 @@
 #include "pair.h"
 #include "watch.h"
 
-#define NEVER		INT64_MAX
-#define PAIR_WAIT	(10 * 1000000LL)	/* ns an unpaired move waits */
 
 /* Print ev, and see whether that ends the run. */
 static void
@@ -216,6 +214,16 @@ handler_timers(struct handler *h, int64_t now, int all)
 		tree_expire(h->ws, now, all);
 	if (h->pairs.n > 0)
 		release_pairs(h, all ? NEVER : now);
+}
+
+/*
+ * Whether a record is still due without any new event (an empty file's
+ * IN_CLOSE_WRITE, tree.c): -t does not end the run before it.
+ */
+int
+handler_due(const struct handler *h)
+{
+	return h->ws->nsettling > 0;
 }
 
 /* When handler_timers() is next needed, or NEVER. */

@@ -33,6 +33,7 @@ void	 handler_open(struct handler *, const struct config *,
 	    struct watchset *, struct output *, struct filter *);
 void	 handler_batch(struct handler *, const char *, size_t);
 void	 handler_timers(struct handler *, int64_t, int);
+int	 handler_due(const struct handler *);
 int64_t	 handler_deadline(const struct handler *);
 void	 handler_close(struct handler *);
 

@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,10 +30,6 @@
 
 #define READ_BUF	(256 * 1024)
 #define READS_MAX	64		/* reads per wake-up, so signals get in */
-#define NEVER		INT64_MAX
-#define GATHER_DENSE	(1000 * 1000LL)	/* ns between batches: a burst */
-#define GATHER_WAIT	(200 * 1000L)	/* ns to wait for more of it */
-#define GATHER_ENOUGH	(16 * 1024)	/* bytes queued: read at once */
 
 enum source { SRC_INOTIFY, SRC_SIGNAL, SRC_STDOUT };
 
@@ -42,6 +39,7 @@ struct loop {
 	struct output		*out;
 	struct handler		 h;
 	int64_t			 lastread;	/* when the last batch was read */
+	int			 paused;	/* not reading: output_full() */
 };
 
 /* Die by sig, so that the shell sees what killed us. */
@@ -183,6 +181,73 @@ wait_ms(int64_t now, int64_t at)
 }
 
 /*
+ * A signal ends the run: what has been read goes out, as far as the
+ * reader takes it within SIGNAL_WAIT, whole records only (output.c), and
+ * watchx dies by the signal.
+ */
+static void __attribute__((noreturn))
+finish_by(struct output *out, int sig)
+{
+	struct timespec	 ts = { 0, OUTPUT_RETRY };
+	struct pollfd	 pfd;
+	int64_t		 end = clock_ns() + SIGNAL_WAIT, now;
+
+	while (output_push(out) == 0 && output_pending(out) > 0 &&
+	    (now = clock_ns()) < end) {
+		if (out->cramped) {
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		pfd.fd = out->wfd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, wait_ms(now, end));
+	}
+	die_by(sig);
+}
+
+/*
+ * The run is over: everything goes out, however long the reader takes,
+ * unless a signal comes first (finish_by()).
+ */
+static void
+finish(struct output *out, int sigfd)
+{
+	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
+
+	while (output_push(out) == 0 && output_pending(out) > 0) {
+		pfd[0].fd = out->wfd;
+		pfd[0].events = POLLOUT;
+		pfd[1].fd = sigfd;
+		pfd[1].events = POLLIN;
+		poll(pfd, 2, out->cramped ? OUTPUT_RETRY / 1000000 : -1);
+		if ((pfd[1].revents & POLLIN) &&
+		    read(sigfd, &si, sizeof(si)) == sizeof(si))
+			finish_by(out, si.ssi_signo);
+		if (pfd[0].revents & (POLLERR | POLLHUP))
+			die_by(SIGPIPE);
+	}
+	if (output_pending(out) > 0)
+		output_failed();
+}
+
+/*
+ * Read events only while the output keeps up: past its backlog, the loop
+ * waits for the reader (and the signals), and events wait in the kernel.
+ */
+static void
+pace(struct loop *l, int epfd)
+{
+	int	 full = output_full(l->out);
+
+	if (full == l->paused)
+		return;
+	l->paused = full;
+	watch_source(epfd, l->ws->fd, full ? 0 : EPOLLIN, SRC_INOTIFY,
+	    EPOLL_CTL_MOD);
+}
+
+/*
  * Run until an exit condition; returns the exit status, or does not
  * return when a signal ends the run.
  */
@@ -193,11 +258,9 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 	struct loop		 l;
 	struct epoll_event	 evs[4];
 	struct signalfd_siginfo	 si;
-	struct stat		 st;
 	int64_t			 now, next_tick, expire, at;
 	long long		 before;
 	int			 epfd, sigfd, n, i, ready, sig, hup;
-	int			 piped = 0, waiting = 0;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
@@ -210,12 +273,12 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		err(1, "epoll_create1");
 	add_source(epfd, ws->fd, EPOLLIN, SRC_INOTIFY);
 	add_source(epfd, sigfd, EPOLLIN, SRC_SIGNAL);
-	/* A pipe's writer gets EPOLLERR once the reader has gone. */
-	if (fstat(out->fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode))) {
-		add_source(epfd, out->fd, 0, SRC_STDOUT);
-		piped = 1;
-	}
+	/*
+	 * Told when the reader has taken some (edge-triggered: not again
+	 * while it stays writable), or, for a pipe or a socket, has gone.
+	 */
+	if (out->nowait)
+		add_source(epfd, out->wfd, EPOLLOUT | EPOLLET, SRC_STDOUT);
 
 	now = clock_ns();
 	next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
@@ -224,6 +287,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		at = next_tick < expire ? next_tick : expire;
 		if (handler_deadline(&l.h) < at)
 			at = handler_deadline(&l.h);
+		if (out->cramped && now + OUTPUT_RETRY < at)
+			at = now + OUTPUT_RETRY;
 		n = epoll_wait(epfd, evs, 4, wait_ms(now, at));
 		if (n == -1 && errno != EINTR)
 			err(1, "epoll_wait");
@@ -239,7 +304,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 				break;
 			case SRC_STDOUT:
 				/* Else writable again: pushed below. */
-				if (evs[i].events & (EPOLLERR | EPOLLHUP))
+				if ((evs[i].events & (EPOLLERR | EPOLLHUP)) &&
+				    (out->pipe || out->sock))
 					hup = 1;
 				break;
 			}
@@ -250,27 +316,20 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 		before = l.h.printed;
 		if (ready && !sig)
 			gather(&l);
-		if (ready || sig)
+		if ((ready || sig) && !output_full(out))
 			drain(&l, READS_MAX);
 		handler_timers(&l.h, clock_ns(), sig != 0);
 		if (l.h.error != 0) {
 			errno = l.h.error;
 			output_failed();
 		}
-		if (sig) {
-			/* What the reader takes now; a signal never waits. */
-			output_push(out);
-			die_by(sig);
-		}
+		if (sig)
+			finish_by(out, sig);
 		if (output_push(out) == -1)
 			output_failed();
 		if (l.h.status != -1)
 			break;
-		if (piped && (output_pending(out) > 0) != waiting) {
-			waiting = !waiting;
-			watch_source(epfd, out->fd, waiting ? EPOLLOUT : 0,
-			    SRC_STDOUT, EPOLL_CTL_MOD);
-		}
+		pace(&l, epfd);
 
 		now = clock_ns();
 		if (l.h.printed != before) {
@@ -286,14 +345,12 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			if (next_tick <= now)
 				next_tick = now + cfg->block_ns;
 		}
-		if (now >= expire) {
+		if (now >= expire && !handler_due(&l.h)) {
 			l.h.status = 2;
 			break;
 		}
 	}
-	/* The run is over: everything goes out, however long that takes. */
-	if (output_flush(out) == -1)
-		output_failed();
+	finish(out, sigfd);
 	handler_close(&l.h);
 	return l.h.status;
 }

@@ -1,16 +1,21 @@
 /*
  * output.c: every output format (the default line, --format, --json),
  * escaping, colour, and batched writes.  Records are collected in one
- * buffer and written with one write(2) per batch; output_push() is called
- * by the loop before it blocks again, so no record waits in the buffer
- * unless the reader of a pipe is behind (then it waits for the reader, and
- * watchx goes on draining the kernel's queue meanwhile).
+ * buffer and written with one write(2) per batch.  Output never blocks: a
+ * pipe, a terminal or a socket is written without waiting, and what it
+ * does not take waits in the buffer (up to OUTPUT_BACKLOG, then the loop
+ * stops reading events) until the loop sees it writable again.  A pipe is
+ * only ever given whole records (whole()), so that whatever ends the run,
+ * its reader never gets half a record.
  */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,13 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "events.h"
 #include "output.h"
 
 #define BUF_INITIAL	(256 * 1024)
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
-#define PIPE_BACKLOG	(64 * 1024 * 1024) /* held for a slow pipe reader */
+#define MARK_STEP	4096		/* bytes between record ends kept */
 #define NUM_MAX		24		/* digits of any number, with sign */
 
 /* A piece of a compiled --format: literal text, or a directive. */
@@ -57,6 +63,7 @@ output_free(struct output *o)
 		free(o->ops[i].text);
 	free(o->ops);
 	free(o->buf);
+	free(o->marks);
 	if (o->wfd != o->fd)
 		close(o->wfd);
 	memset(o, 0, sizeof(*o));
@@ -188,11 +195,14 @@ format_time(const struct output *o, const struct timespec *ts, char *buf)
 }
 
 /*
- * Write to fd.  A pipe is written without blocking, through a descriptor
- * of our own opened on it with O_NONBLOCK (fd's flags are shared with
- * whoever else holds it, so they are left alone): behind a slow reader,
- * watchx keeps reading the kernel's queue into its own buffer, up to
- * PIPE_BACKLOG, instead of letting that queue overflow.
+ * Write to fd.  A pipe or a terminal is written without blocking, through
+ * a descriptor of our own opened on it with O_NONBLOCK (fd's flags are
+ * shared with whoever else holds it, so they are left alone); a socket
+ * with MSG_DONTWAIT.  Behind a slow reader, watchx keeps reading the
+ * kernel's queue into its own buffer, up to OUTPUT_BACKLOG, instead of
+ * letting that queue overflow, and a signal is never kept waiting.  A
+ * regular file is written as it comes (write(2) to one does not wait for
+ * a reader).
  */
 void
 output_target(struct output *o, int fd)
@@ -201,16 +211,31 @@ output_target(struct output *o, int fd)
 	char		 proc[64];
 
 	o->fd = o->wfd = fd;
-	o->nowait = 0;
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	o->nowait = o->pipe = o->sock = 0;
+	if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+		o->nowait = o->sock = 1;
+	else if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    (S_ISCHR(st.st_mode) && isatty(fd)))) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		if ((o->wfd = open(proc, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) ==
-		    -1)
+		if ((o->wfd = open(proc, O_WRONLY | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC)) == -1)
 			o->wfd = fd;
-		else
+		else {
 			o->nowait = 1;
+			o->pipe = S_ISFIFO(st.st_mode);
+		}
 	}
-	o->backlog = o->nowait ? PIPE_BACKLOG : BUF_FLUSH;
+	o->backlog = o->nowait ? OUTPUT_BACKLOG : BUF_FLUSH;
+}
+
+/*
+ * Whether the loop is to wait for the reader before it reads more events:
+ * the backlog is full.
+ */
+int
+output_full(const struct output *o)
+{
+	return o->nowait && o->len - o->off >= o->backlog;
 }
 
 /* Bytes formatted but not written yet. */
@@ -221,22 +246,55 @@ output_pending(const struct output *o)
 }
 
 /*
- * At a record boundary: write out what is there if it is much, and move
- * what a slow pipe reader has not taken yet to the front.  Only here:
- * within a record, positions in the buffer must stay valid.
+ * A record ends at o->len: kept every MARK_STEP bytes or so, so that a
+ * pipe can be given whole records only (whole()).
+ */
+static void
+mark(struct output *o)
+{
+	size_t	*p, size;
+
+	if (o->nmarks > 0 && o->len - o->marks[o->nmarks - 1] < MARK_STEP)
+		return;
+	if (o->nmarks == o->marksize) {
+		size = o->marksize == 0 ? 64 : o->marksize * 2;
+		if ((p = reallocarray(o->marks, size, sizeof(*p))) == NULL)
+			err(1, NULL);
+		o->marks = p;
+		o->marksize = size;
+	}
+	o->marks[o->nmarks++] = o->len;
+}
+
+/*
+ * At a record boundary: keep it (mark()), write out what is there if it
+ * is much and the output takes it as it comes, and move what a slow
+ * reader has not taken yet to the front.  Only here: within a record,
+ * positions in the buffer must stay valid.
  */
 static int
 record_start(struct output *o)
 {
-	if (o->off > 0 && o->off == o->len)
+	size_t	 i, j;
+
+	if (o->off > 0 && o->off == o->len) {
 		o->off = o->len = 0;
-	if (o->len - o->off >= o->backlog && output_flush(o) == -1)
+		o->nmarks = 0;
+	}
+	if (!o->nowait && o->len - o->off >= o->backlog &&
+	    output_push(o) == -1)
 		return -1;
 	if (o->off > 0 && o->off >= o->size / 2) {
 		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		for (i = j = 0; i < o->nmarks; i++)
+			if (o->marks[i] > o->off)
+				o->marks[j++] = o->marks[i] - o->off;
+		o->nmarks = j;
 		o->len -= o->off;
 		o->off = 0;
 	}
+	if (o->len > o->off)
+		mark(o);
 	return 0;
 }
 
@@ -250,9 +308,12 @@ grow(struct output *o, size_t n)
 	char	*p;
 	size_t	 size;
 
-	for (size = o->size; n > size - o->len; size *= 2)
-		if (size > SIZE_MAX / 2)
+	/* Doubling up to the backlog; past it (a batch), only what is needed. */
+	for (size = o->size; n > size - o->len;) {
+		if (size > SIZE_MAX / 2 || n > SIZE_MAX / 2 - o->len)
 			errx(1, "output record too large");
+		size = size < o->backlog ? size * 2 : o->len + n + BUF_INITIAL;
+	}
 	if ((p = realloc(o->buf, size)) == NULL)
 		err(1, NULL);
 	o->buf = p;
@@ -611,61 +672,107 @@ output_tick(struct output *o)
 }
 
 /*
- * Write out the whole buffer, waiting for the reader if need be.  Returns
- * -1 with errno set when the output is gone (EPIPE) or broken; the caller
- * decides what that means.
+ * The largest prefix of what waits that ends on a record boundary and is
+ * at most room bytes long; 0 if the first record is longer.
  */
-int
-output_flush(struct output *o)
+static size_t
+whole(const struct output *o, size_t room)
 {
-	struct pollfd	 pfd;
-	ssize_t		 n;
+	size_t	 lo = 0, hi = o->nmarks, mid, best = 0;
 
-	while (o->off < o->len) {
-		n = write(o->wfd, o->buf + o->off, o->len - o->off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				/* Our own pipe descriptor, or a non-blocking fd. */
-				pfd.fd = o->wfd;
-				pfd.events = POLLOUT;
-				poll(&pfd, 1, -1);
-				continue;
-			}
-			o->off = o->len = 0;
-			return -1;
-		}
-		o->off += n;
+	if (o->len - o->off <= room)
+		return o->len - o->off;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->marks[mid] <= o->off + room) {
+			if (o->marks[mid] > o->off)
+				best = o->marks[mid] - o->off;
+			lo = mid + 1;
+		} else
+			hi = mid;
 	}
-	o->off = o->len = 0;
-	return 0;
+	return best;
 }
 
 /*
- * Write what the output takes now: all of it, except into a pipe that is
- * full, where the rest waits for output_push() to be called again (when
- * the pipe is writable).  Returns -1 like output_flush().
+ * Bytes a write to the pipe fd is sure to take whole: its free pages, but
+ * for one that what is in it may share.  SIZE_MAX if that is unknown, or
+ * the pipe is empty.
+ */
+static size_t
+pipe_room(int fd)
+{
+	long	 page = sysconf(_SC_PAGESIZE);
+	int	 size, queued;
+	size_t	 used, pages;
+
+	/* Empty: a record longer than the pipe goes as far as it can. */
+	if (page <= 0 || (size = fcntl(fd, F_GETPIPE_SZ)) == -1 ||
+	    ioctl(fd, FIONREAD, &queued) == -1 || queued == 0)
+		return SIZE_MAX;
+	pages = (size_t)size / page;
+	used = ((size_t)queued + page - 1) / page + 1;
+	return pages > used ? (pages - used) * page : 0;
+}
+
+/*
+ * Write what the output takes now without waiting (a regular file: all of
+ * it), and leave the rest in the buffer for the loop to push again once
+ * the output is writable.  A pipe is given whole records: a write of at
+ * most PIPE_BUF bytes is taken whole or not at all, a longer one no
+ * longer than the pipe's room (pipe_room()).  Returns -1 with errno set
+ * when the output is gone (EPIPE) or broken; the caller decides what that
+ * means.
  */
 int
 output_push(struct output *o)
 {
-	ssize_t		 n;
+	size_t		 n, room;
+	ssize_t		 w;
 
-	if (!o->nowait)
-		return output_flush(o);
 	while (o->off < o->len) {
-		n = write(o->wfd, o->buf + o->off, o->len - o->off);
-		if (n == -1) {
+		n = o->len - o->off;
+		o->cramped = 0;
+		if (o->pipe && n > PIPE_BUF && (room = pipe_room(o->wfd)) < n &&
+		    (n = whole(o, room < PIPE_BUF ? PIPE_BUF : room)) == 0) {
+			o->cramped = 1;
+			return 0;
+		}
+		if (o->sock)
+			w = send(o->wfd, o->buf + o->off, n,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			w = write(o->wfd, o->buf + o->off, n);
+		if (w == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
 				return 0;
 			o->off = o->len = 0;
+			o->nmarks = 0;
 			return -1;
 		}
-		o->off += n;
+		o->off += w;
 	}
 	o->off = o->len = 0;
+	o->nmarks = 0;
 	return 0;
+}
+
+/*
+ * Write out the whole buffer, waiting for the reader if need be: for the
+ * fuzz harnesses, which write to /dev/null.  Returns -1 like
+ * output_push().
+ */
+int
+output_flush(struct output *o)
+{
+	struct pollfd	 pfd;
+
+	while (output_push(o) == 0 && o->off < o->len) {
+		pfd.fd = o->wfd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, -1);
+	}
+	return o->off < o->len ? -1 : 0;
 }

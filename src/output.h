@@ -29,13 +29,19 @@ struct fmt_op;
 
 struct output {
 	int		 fd;
-	int		 wfd;		/* written: fd, or our own for a pipe */
-	int		 nowait;	/* wfd is a non-blocking pipe */
-	size_t		 backlog;	/* write, waiting if need be, past this */
+	int		 wfd;		/* written: fd, or our own non-blocking */
+	int		 nowait;	/* a pipe, terminal or socket */
+	int		 pipe;		/* given whole records only */
+	int		 cramped;	/* the next one does not fit in it yet */
+	int		 sock;		/* written with send(MSG_DONTWAIT) */
+	size_t		 backlog;	/* what may wait for the reader */
 	char		*buf;
 	size_t		 off;		/* written so far */
 	size_t		 len;
 	size_t		 size;
+	size_t		*marks;		/* record ends, MARK_STEP apart */
+	size_t		 nmarks;
+	size_t		 marksize;
 
 	enum output_mode mode;
 	char		 end;		/* '\n', or '\0' under -0 */
@@ -55,6 +61,7 @@ void	 output_init(struct output *, int);
 void	 output_free(struct output *);
 void	 output_target(struct output *, int);
 size_t	 output_pending(const struct output *);
+int	 output_full(const struct output *);
 int	 output_push(struct output *);
 int	 output_format(struct output *, const char *, char *, size_t);
 void	 output_time(struct output *, struct timespec *);

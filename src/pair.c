@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "pair.h"
 
 /*
@@ -139,7 +140,7 @@ int64_t
 pair_deadline(const struct pairs *pr)
 {
 	if (pr->n == 0)
-		return INT64_MAX;
+		return NEVER;
 	return pr->v[0].waiting ? pr->v[0].deadline : 0;
 }
 

@@ -24,6 +24,7 @@
 #include <sys/tree.h>
 
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +33,6 @@
 #include "clock.h"
 #include "watch.h"
 
-#define MOVE_WAIT	(20 * 1000000LL)	/* ns */
-/*
- * How long after a listing found a file complete its writer's own
- * IN_CLOSE_WRITE may still come: a writer gives up write access before the
- * kernel queues that event, and can be descheduled in between.
- */
-#define GHOST_WAIT	(1000 * 1000000LL)	/* ns */
-/*
- * How long a file a listing found empty must stay untouched to be taken
- * as complete.  Whether a writer holds it is not asked of the kernel (a
- * read lease on a file being created can make its creator's O_NONBLOCK
- * open fail): a writer that is still at work writes or closes within
- * this time, and reports its own IN_CLOSE_WRITE.
- */
-#define SETTLE_WAIT	(1000 * 1000000LL)	/* ns */
-#define NEVER		INT64_MAX
 /* Attempts at a new directory whose parent's path is out of date. */
 #define RETRIES		64
 
@@ -321,17 +306,23 @@ hold_close(struct watchset *ws, const struct seen *s)
 /*
  * Report the IN_CLOSE_WRITE a listing owes for s, in directory w.  In a
  * directory whose move is unresolved it is held with the kernel's events
- * there; otherwise the writer's own, should it still come, is a ghost.
+ * there; otherwise the writer's own, should it still come, is a ghost
+ * (not after SETTLE_WAIT: no writer was at work).  Nothing of a root that
+ * has left its path is printed.
  */
 static void
-owed(struct watchset *ws, const struct watch *w, const struct seen *s)
+owed(struct watchset *ws, const struct watch *w, const struct seen *s,
+    int ghosts)
 {
+	if (watch_root(w)->gone)
+		return;
 	if (ws->nmoves > 0 && watch_in_moving(w)) {
 		hold_close(ws, s);
 		return;
 	}
 	ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
-	ghost_add(ws, s->wd, s->name, s->len);
+	if (ghosts)
+		ghost_add(ws, s->wd, s->name, s->len);
 }
 
 /*
@@ -348,6 +339,8 @@ settle_add(struct watchset *ws, const struct seen *s)
 		ws->nsettling++;
 	}
 	p->deadline = clock_ns() + SETTLE_WAIT;
+	if (p->deadline < ws->settle_first)
+		ws->settle_first = p->deadline;
 }
 
 /* The file of p has waited out SETTLE_WAIT, or its name is being changed. */
@@ -357,7 +350,7 @@ settle_end(struct watchset *ws, struct seen *p, int report)
 	struct watch	*w;
 
 	if (report && (w = watchset_find(ws, p->wd)) != NULL)
-		owed(ws, w, p);
+		owed(ws, w, p, 0);
 	RB_REMOVE(seen_tree, &ws->settling, p);
 	free(p);
 	ws->nsettling--;
@@ -429,8 +422,10 @@ tree_listing(struct watchset *ws, const struct watch *w, int anew)
 	for (s = RB_NEXT(seen_tree, &ws->seen, s); s != NULL &&
 	    s->wd == w->wd; s = next) {
 		next = RB_NEXT(seen_tree, &ws->seen, s);
-		if (!anew && s->held && (s->written & IN_CLOSE_WRITE))
-			owed(ws, w, s);
+		if (!anew && s->held && (s->written & WATCH_UNSURE))
+			settle_add(ws, s);
+		else if (!anew && s->held && (s->written & IN_CLOSE_WRITE))
+			owed(ws, w, s, 1);
 		RB_REMOVE(seen_tree, &ws->seen, s);
 		free(s);
 	}
@@ -482,7 +477,7 @@ window_end(struct watchset *ws)
 		if (s->written & WATCH_UNSURE)
 			settle_add(ws, s);
 		else
-			owed(ws, w, s);
+			owed(ws, w, s, 1);
 	}
 	seen_clear(&ws->seen);
 	ws->nlisted = 0;
@@ -670,7 +665,7 @@ root_moved(struct watchset *ws, struct watch *w)
 
 	if ((fd = watch_open_root(ws, w)) != -1)
 		close(fd);
-	else
+	else if (errno == ESTALE)
 		watch_end_root(ws, w);
 }
 
@@ -719,35 +714,55 @@ tree_update(struct watchset *ws, struct watch *w,
 int64_t
 tree_deadline(const struct watchset *ws)
 {
-	struct seen	*p;
-	int64_t		 at = NEVER;
-	size_t		 i;
+	int64_t	 at = NEVER;
+	size_t	 i;
 
 	for (i = 0; i < ws->nmoves; i++)
 		if (ws->moves[i].deadline < at)
 			at = ws->moves[i].deadline;
-	RB_FOREACH(p, seen_tree, (struct seen_tree *)&ws->settling)
-		if (p->deadline < at)
-			at = p->deadline;
+	if (ws->nsettling > 0 && ws->settle_first < at)
+		at = ws->settle_first;
 	return at;
 }
 
 /*
+ * Empty files that stayed untouched are complete; one in a directory
+ * whose move is unresolved waits for that first (its writer's events are
+ * held there).  All of them when the run ends by a signal.
+ */
+static void
+settled(struct watchset *ws, int64_t now, int all)
+{
+	struct watch	*w;
+	struct seen	*p, *next;
+
+	ws->settle_first = NEVER;
+	RB_FOREACH_SAFE(p, seen_tree, &ws->settling, next) {
+		if (p->deadline <= now && ws->nmoves > 0 &&
+		    (w = watchset_find(ws, p->wd)) != NULL &&
+		    watch_in_moving(w))
+			p->deadline = now + MOVE_WAIT;
+		if (all || p->deadline <= now)
+			settle_end(ws, p, 1);
+		else if (p->deadline < ws->settle_first)
+			ws->settle_first = p->deadline;
+	}
+}
+
+/*
  * Directories whose IN_MOVED_TO did not come have left the tree; empty
- * files that stayed untouched are complete (all: whatever their time,
- * for the end of the run).
+ * files that stayed untouched are complete (settled(); all of them with
+ * all, for a run ended by a signal).
  */
 void
 tree_expire(struct watchset *ws, int64_t now, int all)
 {
 	struct watch	*w;
-	struct seen	*p, *next;
 	size_t		 i;
 	int		 gone = 0;
 
-	RB_FOREACH_SAFE(p, seen_tree, &ws->settling, next)
-		if (all || p->deadline <= now)
-			settle_end(ws, p, 1);
+	if (ws->nsettling > 0 && (all || now >= ws->settle_first))
+		settled(ws, now, all);
 
 	for (i = 0; i < ws->nmoves;) {
 		if (ws->moves[i].deadline > now) {

@@ -584,9 +584,11 @@ walk_rescan(struct watchset *ws, struct watch *root)
 	struct walk	 wk;
 	int		 pin, fd, queued;
 
+	if (root->gone)
+		return;
 	if ((pin = watch_open_root(ws, root)) == -1) {
 		/* Its IN_MOVE_SELF was lost: it left its path meanwhile. */
-		if (errno == ESTALE && !root->gone)
+		if (errno == ESTALE)
 			watch_end_root(ws, root);
 		return;
 	}
@@ -612,7 +614,8 @@ walk_rescan(struct watchset *ws, struct watch *root)
  * watch it and everything below it, and report what it already holds as
  * IN_CREATE.  Parent is opened relative to its root; if its path is out of
  * date (an ancestor renamed, not read yet), the directory is tried again
- * once the events queued now have been handled (tree.c).
+ * once the events queued now have been handled (tree.c).  If the root has
+ * left its path (a directory above it renamed), it is ended.
  */
 void
 walk_new(struct watchset *ws, struct watch *parent, const char *name,
@@ -620,10 +623,13 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 {
 	struct walk	 wk;
 	struct frame	*f;
+	struct watch	*root;
 	uint64_t	 from;
 	int		 dirfd, queued;
 
-	if (pruned(ws, parent, name, len))
+	for (root = parent; root->parent != NULL; root = root->parent)
+		;
+	if (root->gone || pruned(ws, parent, name, len))
 		return;
 	/* What is queued before the listing begins is not its noise. */
 	if (ioctl(ws->fd, FIONREAD, &queued) == -1)
@@ -632,7 +638,9 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	if ((dirfd = open_dir(ws, parent)) == -1) {
 		if (errno == ENOENT)
 			tree_later(ws, parent, name, len);
-		else if (errno != ENOENT && errno != ENOTDIR &&
+		else if (errno == ESTALE && root->root)
+			watch_end_root(ws, root);
+		else if (errno != ENOTDIR &&
 		    errno != ELOOP && errno != ESTALE)
 			watch_warn(ws, parent, "", 0, errno);
 		return;

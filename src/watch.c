@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "watch.h"
 
@@ -127,6 +128,7 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 	RB_INIT(&ws->seen);
 	RB_INIT(&ws->ghosts);
 	RB_INIT(&ws->settling);
+	ws->settle_first = NEVER;
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
 	/* To tell a new write from a listed file's late IN_CLOSE_WRITE. */
@@ -556,9 +558,9 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 }
 
 /*
- * Root w was moved, and is not where it was given nor in the directory
- * that held it (watch_open_root()): it has left the path it was given,
- * and new directories below it could no longer be reached.  Its tree is
+ * Root w is not where it was given nor in the directory that held it
+ * (watch_open_root()): it has left the path it was given, and new
+ * directories below it could no longer be reached.  Its tree is
  * forgotten and its own watch removed, so that its IN_IGNORED (printed)
  * ends it, as when it is deleted; nothing else of it is printed.
  */
@@ -567,8 +569,10 @@ watch_end_root(struct watchset *ws, struct watch *w)
 {
 	struct watch	*c;
 
-	warnx("'%s' was moved out of its directory: it is no longer watched",
-	    w->name);
+	if (w->gone)
+		return;
+	warnx("'%s' has left its path (moved to another directory, or a "
+	    "directory above it renamed): it is no longer watched", w->name);
 	while ((c = first_child(ws, w)) != NULL)
 		watch_forget(ws, c, 1);
 	w->gone = 1;

@@ -147,6 +147,7 @@ struct watchset {
 	int64_t		 ghosts_purge;	/* when the first one expires */
 	struct seen_tree settling;	/* empty files listed, maybe complete */
 	size_t		 nsettling;
+	int64_t		 settle_first;	/* the first one's deadline */
 	struct rootid	*rootids;
 	size_t		 nrootids;
 	struct retry	*retries;
@@ -164,7 +165,8 @@ struct watchset {
  */
 #define WATCH_UNSURE	IN_ONESHOT
 #define WATCH_QUIET	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
-#define WATCH_BOOKKEEPING (IN_CREATE | IN_DELETE | IN_MOVE)
+/* IN_MOVE_SELF: for a root that leaves its path (tree.c, root_moved()). */
+#define WATCH_BOOKKEEPING (IN_CREATE | IN_DELETE | IN_MOVE | IN_MOVE_SELF)
 /* Not IN_DONT_FOLLOW: directories are watched through a descriptor. */
 #define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
 

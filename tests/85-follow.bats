@@ -123,8 +123,45 @@ wait_created_ev() {
 	wait_exit
 	assert_equal "$status" 3
 	assert_out "$(ev 1 2048 0 IN_MOVE_SELF w)" "$(ev 1 32768 0 IN_IGNORED w)"
-	run grep -cxF "watchx: 'w' was moved out of its directory: it is no longer watched" "$ERR"
+	run grep -cxF "watchx: 'w' has left its path (moved to another directory, or a directory above it renamed): it is no longer watched" "$ERR"
 	assert_output 1
+}
+
+@test "-r -e create: a root moved to another directory is ended even when IN_MOVE_SELF is not asked for" {
+	mkdir -p w away
+	wx_start -r --no-tick -e create w
+	mv w away/w2
+	wait_exit
+	assert_equal "$status" 3
+	assert_out "$(ev 1 32768 0 IN_IGNORED w)"
+}
+
+@test "-r: a root whose parent directory is renamed is ended when a directory is next created below it" {
+	mkdir -p a/w other
+	wx_start -r --no-tick -e create,ignored a/w other
+	mv a b
+	mkdir b/w/new
+	wait_for_line -F "$OUT" "$(ev 1 32768 0 IN_IGNORED a/w)"
+	mkdir b/w/new/sub
+	: >other/mark
+	wait_created_ev other mark
+	wx_stop
+	run grep -c 'sub' "$OUT"
+	assert_output 0
+	run grep -c "'a/w' has left its path" "$ERR"
+	assert_output 1
+}
+
+@test "-r: a file given as a root and renamed in its directory goes on being watched" {
+	echo hi >f
+	mkdir d
+	wx_start -r --no-tick f d
+	mv f g
+	echo more >>g
+	wait_for_line -F "$OUT" "$(ev 1 8 0 IN_CLOSE_WRITE f)"
+	wx_stop
+	run grep -c IN_IGNORED "$OUT"
+	assert_output 0
 }
 
 @test "-r: a root moved to another directory is no longer watched, nor the directory made at its path; the other roots go on" {
@@ -346,6 +383,32 @@ tar_tree() {
 	wx_stop
 	run grep -c $'IN_CLOSE_WRITE\tw/[de]\tf$' "$OUT"
 	assert_output 0
+}
+
+@test "-r: an empty file taken as complete after its quiet second: a new close of it just after is still reported" {
+	mkdir -p w outside/d
+	: >outside/d/empty
+	wx_start -r --no-tick -e close_write w
+	mv outside/d w/d
+	wait_for_line -F "$OUT" "$(ev 2 8 0 IN_CLOSE_WRITE w/d empty)"
+	# Opened for writing and closed, nothing written.
+	: >>w/d/empty
+	: >w/mark
+	wait_for_line "$OUT" $'\tw\tmark$'
+	wx_stop
+	run grep -c $'IN_CLOSE_WRITE\tw/d\tempty$' "$OUT"
+	assert_output 2
+}
+
+@test "-r -t: an empty file found by a listing is reported complete before the idle timeout ends the run" {
+	mkdir -p w outside/d
+	: >outside/d/empty
+	wx_start -r --no-tick -t 0.3 -e create,close_write w
+	mv outside/d w/d
+	wait_exit
+	assert_equal "$status" 2
+	run grep -c $'IN_CLOSE_WRITE\tw/d\tempty$' "$OUT"
+	assert_output 1
 }
 
 @test "-r: a root renamed in its own directory is found there: new directories below it are watched, under the path given" {
