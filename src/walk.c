@@ -610,6 +610,33 @@ walk_rescan(struct watchset *ws, struct watch *root)
 }
 
 /*
+ * An O_PATH descriptor for watched directory parent by its path
+ * (open_dir()), checked to be the directory parent watches: a path out of
+ * date (an ancestor renamed, not read yet) can fail (ENOENT, ENOTDIR,
+ * ELOOP) or lead to whatever has taken the name since, which fails with
+ * ENOENT here.  The check asks the kernel for the watch of what was
+ * opened, adding nothing to a watch's mask (IN_MASK_ADD of a bit that
+ * every directory watch has).
+ */
+static int
+open_parent(struct watchset *ws, const struct watch *parent)
+{
+	int	 fd, wd;
+
+	if ((fd = open_dir(ws, parent)) == -1)
+		return -1;
+	if ((wd = watch_fd(ws, fd, IN_MASK_ADD | IN_CREATE | IN_ONLYDIR)) ==
+	    parent->wd)
+		return fd;
+	/* A directory watchx did not watch now has a watch of its own. */
+	if (wd != -1 && watchset_find(ws, wd) == NULL)
+		inotify_rm_watch(ws->fd, wd);
+	close(fd);
+	errno = ENOENT;
+	return -1;
+}
+
+/*
  * A directory appeared in parent (created, or moved in from outside):
  * watch it and everything below it, and report what it already holds as
  * IN_CREATE.  Parent is opened relative to its root; if its path is out of
@@ -635,14 +662,14 @@ walk_new(struct watchset *ws, struct watch *parent, const char *name,
 	if (ioctl(ws->fd, FIONREAD, &queued) == -1)
 		queued = 0;
 	from = ws->readpos + queued;
-	if ((dirfd = open_dir(ws, parent)) == -1) {
-		if (errno == ENOENT)
+	if ((dirfd = open_parent(ws, parent)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 			tree_later(ws, parent, name, len);
 		else if (errno == ESTALE && root->root)
 			watch_end_root(ws, root);
-		else if (errno != ENOTDIR &&
-		    errno != ELOOP && errno != ESTALE)
+		else if (errno != ESTALE)
 			watch_warn(ws, parent, "", 0, errno);
+		watch_fd_done(ws);
 		return;
 	}
 	memset(&wk, 0, sizeof(wk));

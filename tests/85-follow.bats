@@ -115,6 +115,38 @@ wait_created_ev() {
 	wx_stop
 }
 
+@test "-r: a new directory whose parent is renamed and its old name taken by a file: still watched under the new name" {
+	mkdir -p w/x
+	wx_start -r --no-tick w
+	stop_wx
+	mkdir w/x/new
+	mv w/x w/y
+	: >w/x
+	kill -CONT "$WX_PID"
+	wait_created_ev w x
+	mkdir w/y/new/sub
+	wait_created_ev w/y/new sub
+	wx_stop
+}
+
+@test "-r: a new directory whose parent is renamed and its old name taken by another directory: each watched where it is" {
+	mkdir -p w/x
+	wx_start -r --no-tick w
+	stop_wx
+	mkdir w/x/new
+	mv w/x w/y
+	mkdir -p w/x/new
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\tw\tx$'
+	: >w/y/new/f
+	: >w/x/new/g
+	wait_created_ev w/y/new f
+	wait_created_ev w/x/new g
+	wx_stop
+	run grep -c -e $'\tw/y/new\tg$' -e $'\tw/x/new\tf$' "$OUT"
+	assert_output 0
+}
+
 @test "-r: the only root moved to another directory: its IN_MOVE_SELF, then its IN_IGNORED ends the run, exit 3, with a warning" {
 	mkdir -p w/a/b away
 	wx_start -r --no-tick w
