@@ -333,6 +333,98 @@ die_by() {
 	assert_equal "$status" 143
 }
 
+# _pipe_holds FIFO BYTES: the pipe FIFO holds at least BYTES unread.
+_pipe_holds() {
+	python3 -c '
+import fcntl, os, struct, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0]
+sys.exit(0 if n >= int(sys.argv[2]) else 1)' "$1" "$2"
+}
+
+@test "SIGINT while the reader of a pipe has stopped reading: dies by it within 1 s, and the pipe holds whole records only" {
+	local i name t0 ms
+	mkdir d
+	mkfifo p
+	# A reader that never reads: the test holds the pipe open on fd 5.
+	exec 5<>p
+	env --default-signal=INT "$WATCHX" --json --no-tick d >p 2>"$ERR" 3>&- 5>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_established
+	# Records of about 400 bytes, many times what the pipe holds.
+	name=$(printf 'x%.0s' {1..150})
+	for ((i = 0; i < 1000; i++)); do
+		: >"d/$name$i"
+	done
+	poll "$WX_DEADLINE" "the pipe did not fill" _pipe_holds p 40000
+	t0=$(date +%s%N)
+	kill -INT "$WX_PID"
+	wait_exit "$WX_PID" 5
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	assert_equal "$status" 130
+	((ms < 1000)) || fail "watchx took $ms ms to die"
+	# What the pipe holds ends with a whole record, and each one parses.
+	run python3 -c '
+import json, os
+os.set_blocking(5, False)
+data = b""
+while True:
+    try:
+        chunk = os.read(5, 65536)
+    except BlockingIOError:
+        break
+    data += chunk
+assert data.endswith(b"\n"), "cut record: %r" % data[-60:]
+lines = data.split(b"\n")[:-1]
+for l in lines:
+    json.loads(l)
+print(len(lines) > 50)'
+	assert_success
+	assert_output True
+}
+
+@test "SIGINT while the terminal's output is stopped (Ctrl-S): dies by it within 1 s" {
+	mkdir d
+	run python3 - "$WATCHX" d "$ERR" <<'PY'
+import os, pty, signal, subprocess, sys, time
+watchx, d, errpath = sys.argv[1:4]
+master, slave = pty.openpty()
+os.write(master, b"\x13")		# Ctrl-S: the terminal stops output
+err = open(errpath, "w")
+p = subprocess.Popen([watchx, "--no-tick", d], stdout=slave, stderr=err,
+                     stdin=subprocess.DEVNULL)
+def poll(what, ok, secs=5):
+    end = time.monotonic() + secs
+    while not ok():
+        if time.monotonic() > end:
+            p.kill()
+            sys.exit("no " + what)
+        time.sleep(0.02)
+poll("Watches established", lambda: "established" in open(errpath).read())
+def rchar():
+    for l in open("/proc/%d/io" % p.pid):
+        if l.startswith("rchar:"):
+            return int(l.split()[1])
+r0 = rchar()
+for i in range(300):
+    open(os.path.join(d, "f%d" % i), "w").close()
+# watchx has read the events, and has output waiting for the terminal.
+poll("events read", lambda: rchar() > r0 + 3000)
+t0 = time.monotonic()
+p.send_signal(signal.SIGINT)
+try:
+    p.wait(timeout=5)
+except subprocess.TimeoutExpired:
+    p.kill()
+    sys.exit("watchx did not die within 5 s")
+ms = (time.monotonic() - t0) * 1000
+print(p.returncode, "fast" if ms < 1000 else "slow: %d ms" % ms)
+PY
+	assert_success
+	assert_output "-2 fast"
+}
+
 # --- the reader goes away -------------------------------------------------------
 
 @test "watchx d | head -1: returns once one event is out; watchx dies by SIGPIPE" {
