@@ -16,7 +16,9 @@ WARNFLAGS =	-Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 BSD_CFLAGS =	$(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
 BSD_LIBS =	$(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(BSD_CFLAGS) -DLIBBSD_OPENBSD_VIS \
-		-DWATCHX_VERSION=\"$(VERSION)\" $(CFLAGS)
+		-DWATCHX_VERSION=\"$(VERSION)\" $(CPPFLAGS) $(CFLAGS)
+# Each object also writes the headers it includes (src/*.d).
+DEPFLAGS =	-MMD -MP
 
 SRCS =		src/main.c src/events.c src/escape.c src/filter.c src/watch.c \
 		src/walk.c src/tree.c src/handle.c src/loop.c src/pair.c src/output.c
@@ -56,11 +58,20 @@ watchx: $(OBJS)
 watchx-asan: $(ASAN_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(BSD_LIBS)
 
-src/%.o: src/%.c $(HDRS)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+src/%.o: src/%.c src/.cflags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-src/%.asan.o: src/%.c $(HDRS)
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+src/%.asan.o: src/%.c src/.cflags
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# The flags the objects were built with: when they change (make check adds
+# -Werror), every object is built again, so no warning hides in an object
+# that was up to date.
+src/.cflags: FORCE
+	@printf '%s\n' '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || \
+		printf '%s\n' '$(CC) $(ALL_CFLAGS)' >$@
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(HDRS)
 	@mkdir -p tests/fuzz/bin
@@ -143,7 +154,7 @@ uninstall:
 		$(DESTDIR)$(FISHCOMPDIR)/watchx.fish
 
 clean:
-	rm -f watchx watchx-asan src/*.o
+	rm -f watchx watchx-asan src/*.o src/*.d src/.cflags
 	rm -rf tests/fuzz/bin
 
-.PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean
+.PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean FORCE

@@ -91,3 +91,64 @@ man_text() {
 	done
 	((${#missing[@]} == 0)) || fail "not in man/watchx.1: ${missing[*]}"
 }
+
+# --- zsh and fish -------------------------------------------------------------
+
+COMPDIR=$BATS_TEST_DIRNAME/../completions
+
+# zsh_complete LINE WANT: zsh, with the completion in its fpath, completes
+# LINE (TAB) to a command line that contains WANT (tests/complete.zsh).
+zsh_complete() {
+	command -v zsh >/dev/null || fail "zsh is not installed (.ci/packages)"
+	run zsh "$BATS_TEST_DIRNAME/complete.zsh" "$COMPDIR" "$1" "$2"
+	assert_success
+}
+
+# fish_complete LINE: the candidates fish offers for LINE, one a line,
+# without their descriptions.
+fish_complete() {
+	command -v fish >/dev/null || fail "fish is not installed (.ci/packages)"
+	fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
+		"$COMPDIR/watchx.fish" "$1" | cut -f1
+}
+
+@test "zsh completion: --timeo, -e cre, --on-overflow=re, --col" {
+	zsh_complete "watchx --timeo" "watchx --timeout="
+	zsh_complete "watchx -e cre" "watchx -e create"
+	zsh_complete "watchx -q --event=mov" "watchx -q --event=move"
+	zsh_complete "watchx --on-overflow=re" "watchx --on-overflow=rescan"
+	zsh_complete "watchx --col" "watchx --color="
+}
+
+@test "zsh completion: knows every long option of --help" {
+	local opts opt missing=()
+	opts=$(help_long_options)
+	[[ -n $opts ]] || fail "no long option in watchx --help"
+	for opt in $opts; do
+		grep -qE -- "[{,'*]$opt[]=+,'}[]" "$COMPDIR/_watchx" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) || fail "not in completions/_watchx: ${missing[*]}"
+}
+
+@test "fish completion: --timeo, -e cre, --on-overflow=" {
+	run fish_complete "watchx --timeo"
+	assert_output -- "--timeout"
+	run fish_complete "watchx -e cre"
+	assert_output "create"
+	run fish_complete "watchx -e create,mod"
+	assert_output "create,modify"
+	run fish_complete "watchx --on-overflow="
+	assert_output -- "--on-overflow=exit
+--on-overflow=rescan"
+}
+
+@test "fish completion: -- offers every long option of --help" {
+	local opts opt
+	opts=$(help_long_options)
+	[[ -n $opts ]] || fail "no long option in watchx --help"
+	run fish_complete "watchx --"
+	assert_success
+	for opt in $opts; do
+		assert_line -- "$opt"
+	done
+}
