@@ -73,6 +73,12 @@ src/.cflags: FORCE
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
+# Unit tests of the pure functions (tests/unit/unit.c), linked with every
+# object but main.o.
+tests/unit/unit: tests/unit/unit.c $(filter-out src/main.o,$(OBJS))
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< \
+		$(filter-out src/main.o,$(OBJS)) $(BSD_LIBS)
+
 tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(HDRS)
 	@mkdir -p tests/fuzz/bin
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Isrc -o $@ $< $(LIB_SRCS) \
@@ -87,15 +93,17 @@ run: deps
 	@$(MAKE) --no-print-directory watchx
 	./watchx -r .
 
-# The one test command: warnings as errors, man page lint, the bats suite
+# The one test command: warnings as errors, man page lint, the unit tests of
+# the pure functions, the bats suite
 # (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
 # oracle (below) from a fixed seed, then each fuzz harness for
 # FUZZ_SECONDS over its seed corpus.
 ORACLE_ROUNDS ?= 200
 check: deps
-	@$(MAKE) --no-print-directory watchx $(FUZZ_BINS) \
+	@$(MAKE) --no-print-directory watchx tests/unit/unit $(FUZZ_BINS) \
 		CFLAGS="$(CFLAGS) -Werror"
 	mandoc -Tlint -Wwarning man/watchx.1
+	tests/unit/unit
 	sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
 	sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
@@ -155,6 +163,6 @@ uninstall:
 
 clean:
 	rm -f watchx watchx-asan src/*.o src/*.d src/.cflags
-	rm -rf tests/fuzz/bin
+	rm -rf tests/fuzz/bin tests/unit/unit
 
 .PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean FORCE
