@@ -20,8 +20,9 @@ ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(BSD_CFLAGS) -DLIBBSD_OPENBS
 # Each object also writes the headers it includes (src/*.d).
 DEPFLAGS =	-MMD -MP
 
-SRCS =		src/main.c src/events.c src/escape.c src/filter.c src/watch.c \
-		src/walk.c src/tree.c src/handle.c src/loop.c src/pair.c src/output.c
+SRCS =		src/main.c src/array.c src/events.c src/escape.c src/filter.c \
+		src/watch.c src/walk.c src/tree.c src/handle.c src/loop.c \
+		src/pair.c src/output.c
 OBJS =		$(SRCS:.c=.o)
 HDRS =		$(wildcard src/*.h)
 

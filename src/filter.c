@@ -9,17 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "filter.h"
 
 void
 filter_add(char ***list, size_t *n, char *glob)
 {
-	char	**p;
-
-	if ((p = reallocarray(*list, *n + 1, sizeof(*p))) == NULL)
-		err(1, NULL);
-	p[(*n)++] = glob;
-	*list = p;
+	*ARRAY_PUSH(*list, *n) = glob;
 }
 
 /*

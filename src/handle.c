@@ -169,6 +169,7 @@ handler_open(struct handler *h, const struct config *cfg,
     struct watchset *ws, struct output *out, struct filter *filter)
 {
 	memset(h, 0, sizeof(*h));
+	pair_init(&h->pairs);
 	h->cfg = cfg;
 	h->ws = ws;
 	h->out = out;

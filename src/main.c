@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "config.h"
 #include "events.h"
 #include "filter.h"
@@ -150,13 +151,7 @@ event_list(int opt, const char *list, uint32_t *mask)
 static void
 add_path(struct config *cfg, char *path)
 {
-	char	**p;
-
-	if ((p = reallocarray(cfg->paths, cfg->npaths + 1, sizeof(*p))) ==
-	    NULL)
-		err(1, NULL);
-	p[cfg->npaths++] = path;
-	cfg->paths = p;
+	*ARRAY_PUSH(cfg->paths, cfg->npaths) = path;
 }
 
 /* --fromfile: one path per line; empty lines are passed over. */

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "clock.h"
 #include "escape.h"
 #include "events.h"
@@ -74,11 +75,7 @@ add_op(struct output *o, char dir, const char *text, size_t len)
 {
 	struct fmt_op	*op;
 
-	op = reallocarray(o->ops, o->nops + 1, sizeof(*op));
-	if (op == NULL)
-		err(1, NULL);
-	o->ops = op;
-	op += o->nops++;
+	op = ARRAY_PUSH(o->ops, o->nops);
 	op->dir = dir;
 	op->len = len;
 	op->text = NULL;
@@ -252,17 +249,9 @@ output_pending(const struct output *o)
 static void
 mark(struct output *o)
 {
-	size_t	*p, size;
-
 	if (o->nmarks > 0 && o->len - o->marks[o->nmarks - 1] < MARK_STEP)
 		return;
-	if (o->nmarks == o->marksize) {
-		size = o->marksize == 0 ? 64 : o->marksize * 2;
-		if ((p = reallocarray(o->marks, size, sizeof(*p))) == NULL)
-			err(1, NULL);
-		o->marks = p;
-		o->marksize = size;
-	}
+	ARRAY_ROOM(o->marks, o->marksize, o->nmarks + 1);
 	o->marks[o->nmarks++] = o->len;
 }
 

@@ -62,21 +62,22 @@ store(struct pending *p, const struct event *ev, int move)
  * partner until deadline; anything else waits only for what is before it.
  */
 void
+pair_init(struct pairs *pr)
+{
+	TAILQ_INIT(&pr->q);
+	pr->n = 0;
+}
+
+void
 pair_push(struct pairs *pr, const struct event *ev,
     const struct timespec *when, int64_t deadline)
 {
 	struct pending	*p;
-	size_t		 size;
 
-	if (pr->n == pr->size) {
-		size = pr->size == 0 ? 8 : pr->size * 2;
-		if ((p = reallocarray(pr->v, size, sizeof(*p))) == NULL)
-			err(1, NULL);
-		pr->v = p;
-		pr->size = size;
-	}
-	p = &pr->v[pr->n++];
-	memset(p, 0, sizeof(*p));
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		err(1, NULL);
+	TAILQ_INSERT_TAIL(&pr->q, p, entry);
+	pr->n++;
 	p->ev = *ev;
 	p->when = *when;
 	p->deadline = deadline;
@@ -97,10 +98,8 @@ pair_join(struct pairs *pr, const struct event *ev,
 {
 	struct pending	*p;
 	struct event	 both;
-	size_t		 i;
 
-	for (i = 0; i < pr->n; i++) {
-		p = &pr->v[i];
+	TAILQ_FOREACH(p, &pr->q, entry) {
 		if (!p->waiting || p->ev.cookie != ev->cookie)
 			continue;
 		both = *ev;
@@ -124,14 +123,18 @@ pair_join(struct pairs *pr, const struct event *ev,
 int
 pair_pop(struct pairs *pr, int64_t now, struct pending *out)
 {
-	if (pr->n == 0 || (pr->v[0].waiting && pr->v[0].deadline > now))
+	struct pending	*p = TAILQ_FIRST(&pr->q);
+
+	if (p == NULL || (p->waiting && p->deadline > now))
 		return 0;
-	*out = pr->v[0];
+	TAILQ_REMOVE(&pr->q, p, entry);
+	pr->n--;
+	*out = *p;
+	free(p);
 	if (out->waiting)
 		out->ev.fromlen = 0;
 	out->ev.from = out->ev.fromlen > 0 ? out->ev.from : NULL;
 	out->ev.when = &out->when;
-	memmove(pr->v, pr->v + 1, --pr->n * sizeof(*pr->v));
 	return 1;
 }
 
@@ -139,9 +142,11 @@ pair_pop(struct pairs *pr, int64_t now, struct pending *out)
 int64_t
 pair_deadline(const struct pairs *pr)
 {
-	if (pr->n == 0)
+	const struct pending	*p = TAILQ_FIRST(&pr->q);
+
+	if (p == NULL)
 		return NEVER;
-	return pr->v[0].waiting ? pr->v[0].deadline : 0;
+	return p->waiting ? p->deadline : 0;
 }
 
 void
@@ -154,9 +159,12 @@ pair_free(struct pending *p)
 void
 pair_clear(struct pairs *pr)
 {
-	while (pr->n > 0)
-		free(pr->v[--pr->n].store);
-	free(pr->v);
-	pr->v = NULL;
-	pr->size = 0;
+	struct pending	*p;
+
+	while ((p = TAILQ_FIRST(&pr->q)) != NULL) {
+		TAILQ_REMOVE(&pr->q, p, entry);
+		free(p->store);
+		free(p);
+	}
+	pr->n = 0;
 }

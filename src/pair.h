@@ -4,6 +4,8 @@
 #ifndef WATCHX_PAIR_H
 #define WATCHX_PAIR_H
 
+#include <sys/queue.h>
+
 #include <stdint.h>
 #include <time.h>
 
@@ -16,14 +18,15 @@ struct pending {
 	struct timespec	 when;		/* of its read batch */
 	int64_t		 deadline;	/* of a move waiting for its partner */
 	int		 waiting;
+	TAILQ_ENTRY(pending) entry;
 };
 
 struct pairs {
-	struct pending	*v;		/* in the kernel's order */
+	TAILQ_HEAD(, pending) q;	/* in the kernel's order */
 	size_t		 n;
-	size_t		 size;
 };
 
+void	 pair_init(struct pairs *);
 void	 pair_push(struct pairs *, const struct event *,
 	    const struct timespec *, int64_t);
 int	 pair_join(struct pairs *, const struct event *,

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "clock.h"
 #include "watch.h"
 
@@ -37,8 +38,8 @@
 #define RETRIES		64
 
 static int	seen_cmp(const struct seen *, const struct seen *);
-RB_PROTOTYPE(seen_tree, seen, entry, seen_cmp)
-RB_GENERATE(seen_tree, seen, entry, seen_cmp)
+RB_PROTOTYPE_STATIC(seen_tree, seen, entry, seen_cmp)
+RB_GENERATE_STATIC(seen_tree, seen, entry, seen_cmp)
 
 /* Names of one directory are adjacent, the directory's own ("") first. */
 static int
@@ -69,11 +70,7 @@ tree_expect(struct watchset *ws, const struct watch *w, int calls,
 
 	if (bits == 0 && accesses == 0)
 		return;
-	n = reallocarray(ws->noise, ws->nnoise + 1, sizeof(*n));
-	if (n == NULL)
-		err(1, NULL);
-	ws->noise = n;
-	n += ws->nnoise++;
+	n = ARRAY_PUSH(ws->noise, ws->nnoise);
 	n->wd = w->wd;
 	n->from = from;
 	n->mask = bits;
@@ -130,18 +127,9 @@ noise(struct watchset *ws, const struct watch *w,
 static void
 hold(struct watchset *ws, const struct inotify_event *ie)
 {
-	size_t	 len = sizeof(*ie) + ie->len, size;
-	char	*p;
+	size_t	 len = sizeof(*ie) + ie->len;
 
-	if (ws->heldlen + len > ws->heldsize) {
-		size = ws->heldsize == 0 ? 4096 : ws->heldsize;
-		while (size < ws->heldlen + len)
-			size *= 2;
-		if ((p = realloc(ws->held, size)) == NULL)
-			err(1, NULL);
-		ws->held = p;
-		ws->heldsize = size;
-	}
+	ARRAY_ROOM(ws->held, ws->heldsize, ws->heldlen + len);
 	memcpy(ws->held + ws->heldlen, ie, len);
 	ws->heldlen += len;
 }
@@ -612,11 +600,7 @@ moved_from(struct watchset *ws, struct watch *parent, const char *name,
 
 	if ((w = watch_child(ws, parent, name, len)) == NULL)
 		return;
-	m = reallocarray(ws->moves, ws->nmoves + 1, sizeof(*m));
-	if (m == NULL)
-		err(1, NULL);
-	ws->moves = m;
-	m += ws->nmoves++;
+	m = ARRAY_PUSH(ws->moves, ws->nmoves);
 	m->w = w;
 	m->cookie = cookie;
 	m->deadline = clock_ns() + MOVE_WAIT;
@@ -797,11 +781,7 @@ tree_later(struct watchset *ws, const struct watch *parent, const char *name,
 	if (ws->tries >= RETRIES)
 		return;
 	ioctl(ws->fd, FIONREAD, &queued);
-	r = reallocarray(ws->retries, ws->nretries + 1, sizeof(*r));
-	if (r == NULL)
-		err(1, NULL);
-	ws->retries = r;
-	r += ws->nretries++;
+	r = ARRAY_PUSH(ws->retries, ws->nretries);
 	r->wd = parent->wd;
 	r->namelen = len;
 	r->after = ws->readpos + queued;

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "filter.h"
 #include "watch.h"
 
@@ -80,18 +81,7 @@ limit_reached(const struct walk *wk)
 static void
 add_subdir(struct frame *f, const char *name, size_t len)
 {
-	char	*p;
-	size_t	 size;
-
-	if (f->len + len + 1 > f->size) {
-		size = f->size == 0 ? 256 : f->size;
-		while (size < f->len + len + 1)
-			size *= 2;
-		if ((p = realloc(f->subdirs, size)) == NULL)
-			err(1, NULL);
-		f->subdirs = p;
-		f->size = size;
-	}
+	ARRAY_ROOM(f->subdirs, f->size, f->len + len + 1);
 	memcpy(f->subdirs + f->len, name, len + 1);
 	f->len += len + 1;
 }
@@ -279,16 +269,8 @@ static struct frame *
 stack(struct walk *wk, struct watch *w, int pin, int fd)
 {
 	struct frame	*f;
-	size_t		 size;
 
-	if (wk->depth == wk->size) {
-		size = wk->size == 0 ? 16 : wk->size * 2;
-		f = reallocarray(wk->stack, size, sizeof(*f));
-		if (f == NULL)
-			err(1, NULL);
-		wk->stack = f;
-		wk->size = size;
-	}
+	ARRAY_ROOM(wk->stack, wk->size, wk->depth + 1);
 	f = &wk->stack[wk->depth++];
 	memset(f, 0, sizeof(*f));
 	f->w = w;

@@ -19,23 +19,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "clock.h"
 #include "escape.h"
 #include "watch.h"
 
-/*
- * Not RB_GENERATE_STATIC: libbsd leaves the __unused it needs undefined
- * (Debian bug #522774).
- */
 static int	wd_cmp(const struct watch *, const struct watch *);
 static int	name_cmp(const struct watch *, const struct watch *);
 static int	entry_cmp(const struct entry *, const struct entry *);
-RB_PROTOTYPE(wd_tree, watch, by_wd, wd_cmp)
-RB_PROTOTYPE(name_tree, watch, by_name, name_cmp)
-RB_PROTOTYPE(entry_tree, entry, link, entry_cmp)
-RB_GENERATE(wd_tree, watch, by_wd, wd_cmp)
-RB_GENERATE(name_tree, watch, by_name, name_cmp)
-RB_GENERATE(entry_tree, entry, link, entry_cmp)
+RB_PROTOTYPE_STATIC(wd_tree, watch, by_wd, wd_cmp)
+RB_PROTOTYPE_STATIC(name_tree, watch, by_name, name_cmp)
+RB_PROTOTYPE_STATIC(entry_tree, entry, link, entry_cmp)
+RB_GENERATE_STATIC(wd_tree, watch, by_wd, wd_cmp)
+RB_GENERATE_STATIC(name_tree, watch, by_name, name_cmp)
+RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 
 static int
 wd_cmp(const struct watch *a, const struct watch *b)
@@ -219,11 +216,7 @@ add_rootid(struct watchset *ws, int wd, const char *path,
 {
 	struct rootid	*r;
 
-	r = reallocarray(ws->rootids, ws->nrootids + 1, sizeof(*r));
-	if (r == NULL)
-		err(1, NULL);
-	ws->rootids = r;
-	r += ws->nrootids++;
+	r = ARRAY_PUSH(ws->rootids, ws->nrootids);
 	r->wd = wd;
 	if ((r->path = strdup(path)) == NULL)
 		err(1, NULL);

@@ -10,6 +10,8 @@
 #include <sys/tree.h>
 #include <sys/types.h>
 
+#include "compat.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
