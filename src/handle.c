@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -97,22 +98,37 @@ emit(struct handler *h, const struct watch *w, const struct inotify_event *ie,
 	release_pairs(h, 0);
 }
 
-/* An IN_CREATE for what a new directory held when it was listed. */
-static void
-synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
-    size_t namelen)
-{
-	struct handler		*h = arg;
-	struct inotify_event	 ie;
+static void	handle(struct handler *, const struct inotify_event *);
 
-	if ((mask & h->print) == 0)
+/*
+ * What the -r bookkeeping has handed on (watch.h, follow records), in
+ * order: events it made up are printed, held events are handled again
+ * (and what they hand on is taken first, so the order is the kernel's).
+ */
+static void
+follow(struct handler *h)
+{
+	const struct inotify_event	*ie;
+	struct watch			*w;
+	char				*buf = h->ws->out, *p;
+	size_t				 len = h->ws->outlen;
+	uint32_t			 kind;
+
+	if (len == 0)
 		return;
-	memset(&ie, 0, sizeof(ie));
-	ie.wd = w->wd;
-	ie.mask = mask;
-	/* The length the kernel would give: padded, with the NUL. */
-	ie.len = (namelen + sizeof(ie)) & ~(sizeof(ie) - 1);
-	emit(h, w, &ie, name, namelen, 0);
+	h->ws->out = NULL;
+	h->ws->outlen = h->ws->outsize = 0;
+	for (p = buf; p < buf + len; p += FOLLOW_HEAD + sizeof(*ie) +
+	    ie->len) {
+		memcpy(&kind, p, FOLLOW_HEAD);
+		ie = (const struct inotify_event *)(p + FOLLOW_HEAD);
+		if (kind == FOLLOW_HANDLE)
+			handle(h, ie);
+		else if ((ie->mask & h->print) != 0 &&
+		    (w = watchset_find(h->ws, ie->wd)) != NULL)
+			emit(h, w, ie, ie->name, strnlen(ie->name, ie->len), 0);
+	}
+	free(buf);
 }
 
 /*
@@ -122,9 +138,8 @@ synth(void *arg, const struct watch *w, uint32_t mask, const char *name,
  * overflow is followed by a rescan of the tree instead.
  */
 static void
-handle(void *arg, const struct inotify_event *ie)
+handle(struct handler *h, const struct inotify_event *ie)
 {
-	struct handler	*h = arg;
 	struct watch	*w;
 	enum verdict	 v;
 	int		 terminal;
@@ -134,9 +149,10 @@ handle(void *arg, const struct inotify_event *ie)
 		release_pairs(h, NEVER);
 		if (h->status != -1)
 			return;
-		if (h->cfg->rescan)
+		if (h->cfg->rescan) {
 			tree_rescan(h->ws);
-		else
+			follow(h);
+		} else
 			h->status = 3;
 		return;
 	}
@@ -144,7 +160,10 @@ handle(void *arg, const struct inotify_event *ie)
 	if ((w = watchset_find(h->ws, ie->wd)) == NULL)
 		return;
 	/* Held: handled again later.  Dropped: not printed, still followed. */
-	if ((v = tree_filter(h->ws, w, ie)) == HOLD)
+	v = tree_filter(h->ws, w, ie);
+	/* What it owed before this event (the listings' IN_CLOSE_WRITE). */
+	follow(h);
+	if (v == HOLD)
 		return;
 	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
 	    w->root && h->ws->nroots == 1);
@@ -157,12 +176,11 @@ handle(void *arg, const struct inotify_event *ie)
 			h->status = 3;
 	}
 	tree_update(h->ws, w, ie);
+	follow(h);
 }
 
 /*
- * Start handling for the run that cfg describes.  The watch set calls
- * back in here for what -r finds in new directories and for the events
- * it held.
+ * Start handling for the run that cfg describes.
  */
 void
 handler_open(struct handler *h, const struct config *cfg,
@@ -176,9 +194,6 @@ handler_open(struct handler *h, const struct config *cfg,
 	h->filter = filter;
 	h->print = cfg->events | cfg->exit_on;
 	h->status = -1;
-	ws->emit = synth;
-	ws->replay = handle;
-	ws->arg = h;
 }
 
 /*
@@ -196,12 +211,15 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 		ie = (const struct inotify_event *)p;
 		h->ws->pos += sizeof(*ie) + ie->len;
 		handle(h, ie);
-		if (h->ws->nretries > 0)
+		if (h->ws->nretries > 0) {
 			tree_retry(h->ws);
+			follow(h);
+		}
 		if (h->status != -1)
 			return;
 	}
 	tree_settle(h->ws);
+	follow(h);
 }
 
 /*
@@ -211,8 +229,10 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 void
 handler_timers(struct handler *h, int64_t now, int all)
 {
-	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) && h->status == -1)
+	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) && h->status == -1) {
 		tree_expire(h->ws, now, all);
+		follow(h);
+	}
 	if (h->pairs.n > 0)
 		release_pairs(h, all ? NEVER : now);
 }
@@ -244,7 +264,7 @@ void
 handler_close(struct handler *h)
 {
 	pair_clear(&h->pairs);
-	h->ws->emit = NULL;
-	h->ws->replay = NULL;
-	h->ws->arg = NULL;
+	free(h->ws->out);
+	h->ws->out = NULL;
+	h->ws->outlen = h->ws->outsize = 0;
 }

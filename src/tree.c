@@ -134,23 +134,59 @@ hold(struct watchset *ws, const struct inotify_event *ie)
 	ws->heldlen += len;
 }
 
-/* Hand the held events back to the loop; some may be held again. */
+/* Append a follow record of kind for ie, named name (len bytes). */
+static void
+follow(struct watchset *ws, uint32_t kind, const struct inotify_event *ie,
+    const char *name, size_t len)
+{
+	struct inotify_event	*out;
+	char			*p;
+
+	ARRAY_ROOM(ws->out, ws->outsize, ws->outlen + FOLLOW_HEAD +
+	    sizeof(*ie) + ie->len);
+	p = ws->out + ws->outlen;
+	memcpy(p, &kind, FOLLOW_HEAD);
+	out = (struct inotify_event *)(p + FOLLOW_HEAD);
+	*out = *ie;
+	memset(out->name, 0, ie->len);
+	memcpy(out->name, name, len);
+	ws->outlen += FOLLOW_HEAD + sizeof(*ie) + ie->len;
+}
+
+/*
+ * An event watchx makes up, on w, for the handler to print (FOLLOW_PRINT):
+ * what a listing found, an IN_CLOSE_WRITE a listing owes, what a rescan
+ * found changed.
+ */
+void
+follow_print(struct watchset *ws, const struct watch *w, uint32_t mask,
+    const char *name, size_t len)
+{
+	struct inotify_event	 ie;
+
+	memset(&ie, 0, sizeof(ie));
+	ie.wd = w->wd;
+	ie.mask = mask;
+	/* The length the kernel would give: padded, with the NUL. */
+	ie.len = (len + sizeof(ie)) & ~(sizeof(ie) - 1);
+	follow(ws, FOLLOW_PRINT, &ie, name, len);
+}
+
+/* Hand the held events on, to be handled again; some may be held again. */
 static void
 release(struct watchset *ws)
 {
 	const struct inotify_event	*ie;
-	char				*buf = ws->held, *p;
-	size_t				 len = ws->heldlen;
+	char				*p;
 
-	if (len == 0)
-		return;
+	for (p = ws->held; p < ws->held + ws->heldlen;
+	    p += sizeof(*ie) + ie->len) {
+		ie = (const struct inotify_event *)p;
+		follow(ws, FOLLOW_HANDLE, ie, ie->name, ie->len);
+	}
+	free(ws->held);
 	ws->held = NULL;
 	ws->heldlen = ws->heldsize = 0;
-	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
-		ie = (const struct inotify_event *)p;
-		ws->replay(ws->arg, ie);
-	}
-	free(buf);
 }
 
 static struct seen *
@@ -308,7 +344,7 @@ owed(struct watchset *ws, const struct watch *w, const struct seen *s,
 		hold_close(ws, s);
 		return;
 	}
-	ws->emit(ws->arg, w, IN_CLOSE_WRITE, s->name, s->len);
+	follow_print(ws, w, IN_CLOSE_WRITE, s->name, s->len);
 	if (ghosts)
 		ghost_add(ws, s->wd, s->name, s->len);
 }

@@ -145,7 +145,7 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
 	    e->dir != dir) {
 		/* Replaced by something of another type. */
-		ws->emit(ws->arg, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		follow_print(ws, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
 		    name, len);
 		e = NULL;
 	}
@@ -153,10 +153,10 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 		bits = written(ws, f->fd, name);
 	tree_listed(ws, f->w, name, len, fresh, bits);
 	if (fresh)
-		ws->emit(ws->arg, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
+		follow_print(ws, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
 		    len);
 	if (bits & IN_MODIFY)
-		ws->emit(ws->arg, f->w, IN_MODIFY, name, len);
+		follow_print(ws, f->w, IN_MODIFY, name, len);
 	if (ws->mirror) {
 		if (e == NULL)
 			e = watch_entry_add(f->w, name, len, dir);
@@ -180,7 +180,7 @@ vanished(struct walk *wk, struct watch *w)
 		next = watch_entry_next(w, e);
 		if (e->gen == ws->gen)
 			continue;
-		ws->emit(ws->arg, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		follow_print(ws, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
 		    e->name, e->len);
 		if (e->dir && (c = watch_child(ws, w, e->name, e->len)) != NULL)
 			watch_forget(ws, c, 1);
@@ -203,8 +203,8 @@ replaced(struct walk *wk, const struct frame *f, const char *name,
 	if (f->mode != RESCAN ||
 	    (e = watch_entry(f->w, name, len)) == NULL || e->fresh)
 		return;
-	ws->emit(ws->arg, f->w, IN_DELETE | IN_ISDIR, name, len);
-	ws->emit(ws->arg, f->w, IN_CREATE | IN_ISDIR, name, len);
+	follow_print(ws, f->w, IN_DELETE | IN_ISDIR, name, len);
+	follow_print(ws, f->w, IN_CREATE | IN_ISDIR, name, len);
 }
 
 /*

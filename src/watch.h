@@ -49,12 +49,6 @@ struct watch {
 RB_HEAD(wd_tree, watch);
 RB_HEAD(name_tree, watch);
 
-/* A synthesized event, for what a new directory already holds. */
-typedef void	 emit_fn(void *, const struct watch *, uint32_t, const char *,
-		    size_t);
-/* An event held back while its directory's move was unresolved. */
-typedef void	 replay_fn(void *, const struct inotify_event *);
-
 /*
  * Events that watchx's own listing of a new directory causes in its
  * parent's watch, under whatever name it has by then.
@@ -126,9 +120,6 @@ struct watchset {
 	uint32_t	 gen;		/* walks so far */
 
 	struct filter	*filter;	/* --exclude prunes directories */
-	emit_fn		*emit;
-	replay_fn	*replay;
-	void		*arg;
 
 	char		*pathbuf;	/* watch_path()'s result */
 	size_t		 pathsize;
@@ -158,7 +149,22 @@ struct watchset {
 	char		*held;
 	size_t		 heldlen;
 	size_t		 heldsize;
+	/* For the handler, in order: follow records (tree.c, follow_*()). */
+	char		*out;
+	size_t		 outlen;
+	size_t		 outsize;
 };
+
+/*
+ * What the -r bookkeeping hands on (ws->out): a follow record is a kind
+ * (uint32_t), then an inotify_event with its name.  FOLLOW_PRINT is an
+ * event watchx makes up (what a listing found, an IN_CLOSE_WRITE it owes,
+ * what a rescan found changed), to be printed; FOLLOW_HANDLE a kernel
+ * event that was held while its directory's move was unresolved, to be
+ * handled again.
+ */
+enum { FOLLOW_PRINT, FOLLOW_HANDLE };
+#define FOLLOW_HEAD	sizeof(uint32_t)
 
 /*
  * With IN_CLOSE_WRITE in what a listing owes for a file: it was empty, and
@@ -230,5 +236,7 @@ void		 tree_retry(struct watchset *);
 void		 tree_adopt(struct watchset *, struct watch *);
 void		 tree_rescan(struct watchset *);
 void		 tree_settle(struct watchset *);
+void		 follow_print(struct watchset *, const struct watch *, uint32_t,
+		    const char *, size_t);
 
 #endif
