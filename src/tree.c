@@ -179,6 +179,8 @@ release(struct watchset *ws)
 	const struct inotify_event	*ie;
 	char				*p;
 
+	if (ws->heldlen == 0)
+		return;
 	for (p = ws->held; p < ws->held + ws->heldlen;
 	    p += sizeof(*ie) + ie->len) {
 		ie = (const struct inotify_event *)p;
