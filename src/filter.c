@@ -10,7 +10,23 @@
 #include <string.h>
 
 #include "array.h"
+#include "config.h"
 #include "filter.h"
+
+/*
+ * The globs of --include and --exclude in cfg; returns whether there are
+ * any.
+ */
+int
+filter_open(struct filter *f, const struct config *cfg)
+{
+	memset(f, 0, sizeof(*f));
+	f->include = cfg->include;
+	f->ninclude = cfg->ninclude;
+	f->exclude = cfg->exclude;
+	f->nexclude = cfg->nexclude;
+	return f->ninclude > 0 || f->nexclude > 0;
+}
 
 void
 filter_add(char ***list, size_t *n, char *glob)

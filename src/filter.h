@@ -15,6 +15,9 @@ struct filter {
 	size_t	  size;
 };
 
+struct config;
+
+int	 filter_open(struct filter *, const struct config *);
 void	 filter_add(char ***, size_t *, char *);
 int	 filter_pass(struct filter *, const char *, size_t, const char *,
 	    size_t);

@@ -38,7 +38,11 @@ struct loop {
 	struct watchset		*ws;
 	struct output		*out;
 	struct handler		 h;
+	int			 epfd;
+	int			 sigfd;
 	int64_t			 lastread;	/* when the last batch was read */
+	int64_t			 next_tick;	/* NEVER under --no-tick */
+	int64_t			 expire;	/* -t; NEVER without */
 	int			 paused;	/* not reading: output_full() */
 };
 
@@ -236,15 +240,106 @@ finish(struct output *out, int sigfd)
  * waits for the reader (and the signals), and events wait in the kernel.
  */
 static void
-pace(struct loop *l, int epfd)
+pace(struct loop *l)
 {
 	int	 full = output_full(l->out);
 
 	if (full == l->paused)
 		return;
 	l->paused = full;
-	watch_source(epfd, l->ws->fd, full ? 0 : EPOLLIN, SRC_INOTIFY,
+	watch_source(l->epfd, l->ws->fd, full ? 0 : EPOLLIN, SRC_INOTIFY,
 	    EPOLL_CTL_MOD);
+}
+
+/* The sources the loop waits on, and the first tick and timeout. */
+static void
+loop_open(struct loop *l)
+{
+	int64_t	 now;
+
+	l->sigfd = signals_open();
+	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		err(1, "epoll_create1");
+	add_source(l->epfd, l->ws->fd, EPOLLIN, SRC_INOTIFY);
+	add_source(l->epfd, l->sigfd, EPOLLIN, SRC_SIGNAL);
+	/*
+	 * Told when the reader has taken some (edge-triggered: not again
+	 * while it stays writable), or, for a pipe or a socket, has gone.
+	 */
+	if (l->out->nowait)
+		add_source(l->epfd, l->out->wfd, EPOLLOUT | EPOLLET,
+		    SRC_STDOUT);
+	now = clock_ns();
+	l->next_tick = l->cfg->tick ? now + l->cfg->block_ns : NEVER;
+	l->expire = l->cfg->timeout_ns > 0 ? now + l->cfg->timeout_ns : NEVER;
+}
+
+/*
+ * Wait for the first of: events, a signal (returned in *sig), the output
+ * taking more, a tick, the timeout, a timer of handle.c.  Returns whether
+ * events are ready.  The reader of a pipe gone ends watchx here.
+ */
+static int
+loop_wait(struct loop *l, int *sig)
+{
+	struct epoll_event	 evs[4];
+	struct signalfd_siginfo	 si;
+	int64_t			 now = clock_ns(), at;
+	int			 n, i, ready = 0;
+
+	at = l->next_tick < l->expire ? l->next_tick : l->expire;
+	if (handler_deadline(&l->h) < at)
+		at = handler_deadline(&l->h);
+	if (l->out->cramped && now + OUTPUT_RETRY < at)
+		at = now + OUTPUT_RETRY;
+	if ((n = epoll_wait(l->epfd, evs, 4, wait_ms(now, at))) == -1 &&
+	    errno != EINTR)
+		err(1, "epoll_wait");
+	*sig = 0;
+	for (i = 0; i < n; i++) {
+		switch (evs[i].data.u32) {
+		case SRC_INOTIFY:
+			ready = 1;
+			break;
+		case SRC_SIGNAL:
+			if (read(l->sigfd, &si, sizeof(si)) == sizeof(si))
+				*sig = si.ssi_signo;
+			break;
+		case SRC_STDOUT:
+			/* Else writable again: pushed by the caller. */
+			if ((evs[i].events & (EPOLLERR | EPOLLHUP)) &&
+			    (l->out->pipe || l->out->sock))
+				die_by(SIGPIPE);
+			break;
+		}
+	}
+	return ready;
+}
+
+/*
+ * After a turn of the loop: a printed event restarts the tick and the
+ * timeout; else a tick is due, or the timeout has passed (status 2).
+ */
+static void
+loop_time(struct loop *l, int printed)
+{
+	int64_t	 now = clock_ns();
+
+	if (printed) {
+		l->next_tick = l->cfg->tick ? now + l->cfg->block_ns : NEVER;
+		l->expire = l->cfg->timeout_ns > 0 ?
+		    now + l->cfg->timeout_ns : NEVER;
+		return;
+	}
+	if (now >= l->next_tick) {
+		if (output_tick(l->out) == -1 || output_push(l->out) == -1)
+			output_failed();
+		l->next_tick += l->cfg->block_ns;
+		if (l->next_tick <= now)
+			l->next_tick = now + l->cfg->block_ns;
+	}
+	if (now >= l->expire && !handler_due(&l->h))
+		l->h.status = 2;
 }
 
 /*
@@ -255,64 +350,18 @@ int
 loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
     struct filter *filter)
 {
-	struct loop		 l;
-	struct epoll_event	 evs[4];
-	struct signalfd_siginfo	 si;
-	int64_t			 now, next_tick, expire, at;
-	long long		 before;
-	int			 epfd, sigfd, n, i, ready, sig, hup;
+	struct loop	 l;
+	long long	 before;
+	int		 ready, sig;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.ws = ws;
 	l.out = out;
 	handler_open(&l.h, cfg, ws, out, filter);
-
-	sigfd = signals_open();
-	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		err(1, "epoll_create1");
-	add_source(epfd, ws->fd, EPOLLIN, SRC_INOTIFY);
-	add_source(epfd, sigfd, EPOLLIN, SRC_SIGNAL);
-	/*
-	 * Told when the reader has taken some (edge-triggered: not again
-	 * while it stays writable), or, for a pipe or a socket, has gone.
-	 */
-	if (out->nowait)
-		add_source(epfd, out->wfd, EPOLLOUT | EPOLLET, SRC_STDOUT);
-
-	now = clock_ns();
-	next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
-	expire = cfg->timeout_ns > 0 ? now + cfg->timeout_ns : NEVER;
-	for (;;) {
-		at = next_tick < expire ? next_tick : expire;
-		if (handler_deadline(&l.h) < at)
-			at = handler_deadline(&l.h);
-		if (out->cramped && now + OUTPUT_RETRY < at)
-			at = now + OUTPUT_RETRY;
-		n = epoll_wait(epfd, evs, 4, wait_ms(now, at));
-		if (n == -1 && errno != EINTR)
-			err(1, "epoll_wait");
-		ready = sig = hup = 0;
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u32) {
-			case SRC_INOTIFY:
-				ready = 1;
-				break;
-			case SRC_SIGNAL:
-				if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-					sig = si.ssi_signo;
-				break;
-			case SRC_STDOUT:
-				/* Else writable again: pushed below. */
-				if ((evs[i].events & (EPOLLERR | EPOLLHUP)) &&
-				    (out->pipe || out->sock))
-					hup = 1;
-				break;
-			}
-		}
-		if (hup)
-			die_by(SIGPIPE);
-
+	loop_open(&l);
+	while (l.h.status == -1) {
+		ready = loop_wait(&l, &sig);
 		before = l.h.printed;
 		if (ready && !sig)
 			gather(&l);
@@ -329,28 +378,10 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			output_failed();
 		if (l.h.status != -1)
 			break;
-		pace(&l, epfd);
-
-		now = clock_ns();
-		if (l.h.printed != before) {
-			next_tick = cfg->tick ? now + cfg->block_ns : NEVER;
-			expire = cfg->timeout_ns > 0 ?
-			    now + cfg->timeout_ns : NEVER;
-			continue;
-		}
-		if (now >= next_tick) {
-			if (output_tick(out) == -1 || output_push(out) == -1)
-				output_failed();
-			next_tick += cfg->block_ns;
-			if (next_tick <= now)
-				next_tick = now + cfg->block_ns;
-		}
-		if (now >= expire && !handler_due(&l.h)) {
-			l.h.status = 2;
-			break;
-		}
+		pace(&l);
+		loop_time(&l, l.h.printed != before);
 	}
-	finish(out, sigfd);
+	finish(out, l.sigfd);
 	handler_close(&l.h);
 	return l.h.status;
 }

@@ -183,6 +183,146 @@ read_paths(struct config *cfg, const char *file)
 		fclose(f);
 }
 
+/* -n: a positive decimal count (strtonum(3) would take '+' and blanks). */
+static long long
+count(const char *arg)
+{
+	const char	*errstr = NULL, *p = arg + (*arg == '-');
+	long long	 n = 0;
+
+	if (*p == '\0' || p[strspn(p, "0123456789")] != '\0')
+		errstr = "invalid";
+	else
+		n = strtonum(arg, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		errx(1, "-n: count '%s' is %s", arg, errstr);
+	return n;
+}
+
+/* arg, one of words (NULL-terminated): its index; else an error for opt. */
+static int
+word(const char *opt, const char *arg, const char *const *words,
+    const char *list)
+{
+	int	 i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+	errx(1, "%s: '%s' is not %s", opt, arg, list);
+}
+
+/* One of the short options (and their long names). */
+static void
+short_option(struct config *cfg, int ch, char *arg)
+{
+	switch (ch) {
+	case '0':
+		cfg->null = 1;
+		break;
+	case 'b':
+		cfg->block_ns = seconds(ch, arg, 0);
+		break;
+	case 'e':
+		event_list(ch, arg, &cfg->events);
+		break;
+	case 'f':
+		cfg->format = arg;
+		break;
+	case 'h':
+		help();
+	case 'j':
+		cfg->json = 1;
+		break;
+	case 'n':
+		cfg->count = count(arg);
+		break;
+	case 'o':
+		cfg->outfile = arg;
+		break;
+	case 'P':
+		cfg->nofollow = 1;
+		break;
+	case 'q':
+		cfg->quiet = 1;
+		break;
+	case 'r':
+		cfg->recursive = 1;
+		break;
+	case 't':
+		cfg->timeout_ns = seconds(ch, arg, 1);
+		break;
+	case 'V':
+		printf("watchx %s\n", WATCHX_VERSION);
+		exit(0);
+	case 'x':
+		event_list(ch, arg, &cfg->exit_on);
+		break;
+	default:
+		usage();
+	}
+}
+
+/* One of the options that are only long; --fromfile's file in *fromfile. */
+static void
+long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
+{
+	/* In the order of COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER. */
+	static const char *const colors[] = { "auto", "always", "never", NULL };
+	static const char *const overflows[] = { "exit", "rescan", NULL };
+
+	switch (ch) {
+	case OPT_COLOR:
+		cfg->color = word("--color", arg, colors,
+		    "auto, always or never");
+		break;
+	case OPT_EXCLUDE:
+		filter_add(&cfg->exclude, &cfg->nexclude, arg);
+		break;
+	case OPT_FROMFILE:
+		*fromfile = arg;
+		break;
+	case OPT_INCLUDE:
+		filter_add(&cfg->include, &cfg->ninclude, arg);
+		break;
+	case OPT_NO_TICK:
+		cfg->tick = 0;
+		break;
+	case OPT_ON_OVERFLOW:
+		cfg->rescan = word("--on-overflow", arg, overflows,
+		    "exit or rescan");
+		break;
+	case OPT_PAIR_MOVES:
+		cfg->pair_moves = 1;
+		break;
+	case OPT_TIMEFMT:
+		cfg->timefmt = arg;
+		break;
+	default:
+		usage();
+	}
+}
+
+/* The options that exclude each other, and the paths to watch. */
+static void
+finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
+{
+	if (cfg->json && cfg->format != NULL)
+		errx(1, "-j and -f cannot be used together");
+	if (cfg->rescan && !cfg->recursive)
+		errx(1, "--on-overflow rescan needs -r");
+	while (argc-- > 0)
+		add_path(cfg, *argv++);
+	if (fromfile != NULL)
+		read_paths(cfg, fromfile);
+	if (cfg->npaths == 0) {
+		warnx("no path to watch");
+		usage();
+	}
+	if (cfg->events == 0)
+		cfg->events = IN_ALL_EVENTS | EVENTS_NOTICES;
+}
+
 static void
 parse(int argc, char **argv, struct config *cfg)
 {
@@ -211,156 +351,20 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	const char	*errstr, *fromfile = NULL, *p;
+	const char	*fromfile = NULL;
 	int		 ch;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->block_ns = NS;
 	cfg->tick = 1;
-
 	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
-		switch (ch) {
-		case '0':
-			cfg->null = 1;
-			break;
-		case 'b':
-			cfg->block_ns = seconds(ch, optarg, 0);
-			break;
-		case 'e':
-			event_list(ch, optarg, &cfg->events);
-			break;
-		case 'f':
-			cfg->format = optarg;
-			break;
-		case 'h':
-			help();
-		case 'j':
-			cfg->json = 1;
-			break;
-		case 'n':
-			/* strtonum(3) would take '+' and leading blanks. */
-			p = optarg + (*optarg == '-');
-			errstr = *p == '\0' || p[strspn(p, "0123456789")] !=
-			    '\0' ? "invalid" : NULL;
-			if (errstr == NULL)
-				cfg->count = strtonum(optarg, 1, LLONG_MAX,
-				    &errstr);
-			if (errstr != NULL)
-				errx(1, "-n: count '%s' is %s", optarg, errstr);
-			break;
-		case 'o':
-			cfg->outfile = optarg;
-			break;
-		case 'P':
-			cfg->nofollow = 1;
-			break;
-		case 'q':
-			cfg->quiet = 1;
-			break;
-		case 'r':
-			cfg->recursive = 1;
-			break;
-		case 't':
-			cfg->timeout_ns = seconds(ch, optarg, 1);
-			break;
-		case 'V':
-			printf("watchx %s\n", WATCHX_VERSION);
-			exit(0);
-		case 'x':
-			event_list(ch, optarg, &cfg->exit_on);
-			break;
-		case OPT_COLOR:
-			if (strcmp(optarg, "auto") == 0)
-				cfg->color = COLOR_AUTO;
-			else if (strcmp(optarg, "always") == 0)
-				cfg->color = COLOR_ALWAYS;
-			else if (strcmp(optarg, "never") == 0)
-				cfg->color = COLOR_NEVER;
-			else
-				errx(1, "--color: '%s' is not auto, always or "
-				    "never", optarg);
-			break;
-		case OPT_EXCLUDE:
-			filter_add(&cfg->exclude, &cfg->nexclude, optarg);
-			break;
-		case OPT_FROMFILE:
-			fromfile = optarg;
-			break;
-		case OPT_INCLUDE:
-			filter_add(&cfg->include, &cfg->ninclude, optarg);
-			break;
-		case OPT_NO_TICK:
-			cfg->tick = 0;
-			break;
-		case OPT_ON_OVERFLOW:
-			if (strcmp(optarg, "exit") == 0)
-				cfg->rescan = 0;
-			else if (strcmp(optarg, "rescan") == 0)
-				cfg->rescan = 1;
-			else
-				errx(1, "--on-overflow: '%s' is not exit or "
-				    "rescan", optarg);
-			break;
-		case OPT_PAIR_MOVES:
-			cfg->pair_moves = 1;
-			break;
-		case OPT_TIMEFMT:
-			cfg->timefmt = optarg;
-			break;
-		default:
-			usage();
-		}
+		if (ch >= OPT_COLOR)
+			long_option(cfg, ch, optarg, &fromfile);
+		else
+			short_option(cfg, ch, optarg);
 	}
-	argc -= optind;
-	argv += optind;
-
-	if (cfg->json && cfg->format != NULL)
-		errx(1, "-j and -f cannot be used together");
-	if (cfg->rescan && !cfg->recursive)
-		errx(1, "--on-overflow rescan needs -r");
-	while (argc-- > 0)
-		add_path(cfg, *argv++);
-	if (fromfile != NULL)
-		read_paths(cfg, fromfile);
-	if (cfg->npaths == 0) {
-		warnx("no path to watch");
-		usage();
-	}
-	if (cfg->events == 0)
-		cfg->events = IN_ALL_EVENTS | EVENTS_NOTICES;
-}
-
-/* The output as the options describe it; exits on a bad --format. */
-static void
-output_setup(const struct config *cfg, struct output *out)
-{
-	const char	*no_color;
-	char		 msg[512];
-	int		 fd = STDOUT_FILENO;
-
-	output_init(out, fd);
-	if (cfg->format != NULL &&
-	    output_format(out, cfg->format, msg, sizeof(msg)) == -1)
-		errx(1, "-f: %s", msg);
-	if (cfg->outfile != NULL) {
-		if ((fd = open(cfg->outfile, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0666)) == -1)
-			err(1, "-o: %s", cfg->outfile);
-		output_target(out, fd);
-	}
-	if (cfg->json)
-		out->mode = OUTPUT_JSON;
-	if (cfg->null) {
-		out->end = '\0';
-		out->raw = 1;
-	}
-	out->pairs = cfg->pair_moves;
-	out->timefmt = cfg->timefmt;
-	no_color = getenv("NO_COLOR");
-	out->color = cfg->color == COLOR_ALWAYS ||
-	    (cfg->color == COLOR_AUTO && isatty(fd) &&
-	    (no_color == NULL || *no_color == '\0'));
+	finish_config(cfg, argc - optind, argv + optind, fromfile);
 }
 
 /*
@@ -404,14 +408,8 @@ main(int argc, char *argv[])
 	parse(argc, argv, &cfg);
 	if (closed && cfg.outfile == NULL)
 		errx(1, "standard output is closed; give -o FILE");
-	output_setup(&cfg, &out);
-
-	memset(&filter, 0, sizeof(filter));
-	filter.include = cfg.include;
-	filter.ninclude = cfg.ninclude;
-	filter.exclude = cfg.exclude;
-	filter.nexclude = cfg.nexclude;
-	globs = cfg.ninclude > 0 || cfg.nexclude > 0;
+	output_open(&out, &cfg);
+	globs = filter_open(&filter, &cfg);
 
 	/* The kernel needs some event to watch for; IN_IGNORED comes anyway. */
 	mask = (cfg.events | cfg.exit_on) & IN_ALL_EVENTS;

@@ -26,6 +26,7 @@
 
 #include "array.h"
 #include "clock.h"
+#include "config.h"
 #include "escape.h"
 #include "events.h"
 #include "output.h"
@@ -52,6 +53,41 @@ output_init(struct output *o, int fd)
 	o->timelen = (size_t)-1;
 	if ((o->buf = malloc(o->size)) == NULL)
 		err(1, NULL);
+}
+
+/*
+ * The output as the options in cfg describe it: standard output or the
+ * -o file, the record format, colour.  Exits on a bad --format or -o.
+ */
+void
+output_open(struct output *o, const struct config *cfg)
+{
+	const char	*no_color;
+	char		 msg[512];
+	int		 fd = STDOUT_FILENO;
+
+	output_init(o, fd);
+	if (cfg->format != NULL &&
+	    output_format(o, cfg->format, msg, sizeof(msg)) == -1)
+		errx(1, "-f: %s", msg);
+	if (cfg->outfile != NULL) {
+		if ((fd = open(cfg->outfile, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC, 0666)) == -1)
+			err(1, "-o: %s", cfg->outfile);
+		output_target(o, fd);
+	}
+	if (cfg->json)
+		o->mode = OUTPUT_JSON;
+	if (cfg->null) {
+		o->end = '\0';
+		o->raw = 1;
+	}
+	o->pairs = cfg->pair_moves;
+	o->timefmt = cfg->timefmt;
+	no_color = getenv("NO_COLOR");
+	o->color = cfg->color == COLOR_ALWAYS ||
+	    (cfg->color == COLOR_AUTO && isatty(fd) &&
+	    (no_color == NULL || *no_color == '\0'));
 }
 
 /* Free what output_init() and output_format() took. */
@@ -84,6 +120,35 @@ add_op(struct output *o, char dir, const char *text, size_t len)
 }
 
 /*
+ * The escape at p, just after a backslash in --format fmt, as one byte
+ * in *c; -1 with a message naming it if it is not one.
+ */
+static int
+unescape(const char *fmt, const char *p, char *c, char *errbuf,
+    size_t errlen)
+{
+	switch (*p) {
+	case 't':
+		*c = '\t';
+		return 0;
+	case 'n':
+		*c = '\n';
+		return 0;
+	case '\\':
+		*c = '\\';
+		return 0;
+	case '\0':
+		snprintf(errbuf, errlen, "dangling '\\' at the end of '%s'",
+		    fmt);
+		return -1;
+	default:
+		snprintf(errbuf, errlen, "unknown escape '\\%c' in '%s' "
+		    "(known: \\t \\n \\\\)", *p, fmt);
+		return -1;
+	}
+}
+
+/*
  * Compile a --format string.  Returns -1 with a message naming the fault
  * in errbuf for an unknown directive or escape, or a dangling one.
  */
@@ -98,29 +163,11 @@ output_format(struct output *o, const char *fmt, char *errbuf, size_t errlen)
 		err(1, NULL);
 	for (p = fmt; *p != '\0'; p++) {
 		if (*p == '\\') {
-			switch (p[1]) {
-			case 't':
-				text[len++] = '\t';
-				break;
-			case 'n':
-				text[len++] = '\n';
-				break;
-			case '\\':
-				text[len++] = '\\';
-				break;
-			case '\0':
-				snprintf(errbuf, errlen, "dangling '\\' at the "
-				    "end of '%s'", fmt);
-				free(text);
-				return -1;
-			default:
-				snprintf(errbuf, errlen, "unknown escape "
-				    "'\\%c' in '%s' (known: \\t \\n \\\\)",
-				    p[1], fmt);
+			if (unescape(fmt, ++p, &text[len++], errbuf,
+			    errlen) == -1) {
 				free(text);
 				return -1;
 			}
-			p++;
 			continue;
 		}
 		if (*p != '%') {

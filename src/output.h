@@ -57,7 +57,10 @@ struct output {
 	size_t		 timelen;	/* (size_t)-1: not formatted yet */
 };
 
+struct config;
+
 void	 output_init(struct output *, int);
+void	 output_open(struct output *, const struct config *);
 void	 output_free(struct output *);
 void	 output_target(struct output *, int);
 size_t	 output_pending(const struct output *);
