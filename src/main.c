@@ -401,8 +401,9 @@ main(int argc, char *argv[])
 	struct filter	 filter;
 	struct rlimit	 rl;
 	uint32_t	 mask;
+	struct watch	*root;
 	size_t		 i;
-	int		 globs, closed;
+	int		 globs, closed, pin;
 
 	closed = standard_fds();
 	parse(argc, argv, &cfg);
@@ -429,9 +430,12 @@ main(int argc, char *argv[])
 		ws.filter = &filter;
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
-	for (i = 0; i < cfg.npaths; i++)
-		if (watchset_add_root(&ws, cfg.paths[i]) == -1)
+	for (i = 0; i < cfg.npaths; i++) {
+		if (watchset_add_root(&ws, cfg.paths[i], &root, &pin) == -1)
 			exit(1);
+		if (pin != -1)
+			walk_root(&ws, root, pin);
+	}
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 

@@ -538,7 +538,7 @@ run(struct walk *wk)
 }
 
 /* Walk the tree below root w, pinned by pin, at start-up. */
-int
+void
 walk_root(struct watchset *ws, struct watch *w, int pin)
 {
 	struct walk	 wk;
@@ -551,7 +551,6 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
 		run(&wk);
 	}
 	watch_fd_done(ws);
-	return 0;
 }
 
 /*

@@ -345,17 +345,22 @@ watch_fd_done(struct watchset *ws)
 }
 
 /*
- * Watch a path given by the user.  A directory under -r is walked.  The
- * same object given twice keeps its first path.  Returns 0, or -1 after
- * saying why the path cannot be watched.
+ * Watch a path given by the user.  A directory under -r is left to be
+ * walked (walk_root()): its watch in *root, and in *pin an O_PATH
+ * descriptor of it, else -1.  The same object given twice keeps its first
+ * path.  Returns 0, or -1 after saying why the path cannot be watched.
  */
 int
-watchset_add_root(struct watchset *ws, const char *path)
+watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
+    int *pin)
 {
 	struct stat	 st;
 	struct watch	*w;
 	uint32_t	 mask = ws->mask;
 	int		 fd, wd, dir = 0;
+
+	*root = NULL;
+	*pin = -1;
 
 	if (ws->nofollow)
 		mask |= IN_DONT_FOLLOW;
@@ -379,17 +384,17 @@ watchset_add_root(struct watchset *ws, const char *path)
 		wd = watch_fd(ws, fd, (mask & ~IN_DONT_FOLLOW) | IN_MASK_CREATE);
 	else
 		wd = inotify_add_watch(ws->fd, path, mask | IN_MASK_CREATE);
+	if (dir)
+		watch_fd_done(ws);
 	if (wd == -1) {
-		if (dir) {
-			watch_fd_done(ws);
+		if (dir)
 			close(fd);
-		}
 		if (errno == EEXIST)
 			return 0;
 		watch_warn(ws, NULL, path, strlen(path), errno);
 		return -1;
 	}
-	w = watch_new(ws, NULL, wd, path, strlen(path));
+	*root = w = watch_new(ws, NULL, wd, path, strlen(path));
 	if (!dir)
 		return 0;
 	/*
@@ -398,7 +403,8 @@ watchset_add_root(struct watchset *ws, const char *path)
 	 * be taken for it.
 	 */
 	add_rootid(ws, wd, path, &st);
-	return walk_root(ws, w, fd);
+	*pin = fd;
+	return 0;
 }
 
 /* Events come in runs on one watch: the last one found is tried first. */

@@ -180,7 +180,8 @@ enum { FOLLOW_PRINT, FOLLOW_HANDLE };
 
 /* watch.c */
 void		 watchset_open(struct watchset *, uint32_t, int, int);
-int		 watchset_add_root(struct watchset *, const char *);
+int		 watchset_add_root(struct watchset *, const char *,
+		    struct watch **, int *);
 void		 watchset_close(struct watchset *);
 int		 watch_open_root(struct watchset *, const struct watch *);
 void		 watch_end_root(struct watchset *, struct watch *);
@@ -210,7 +211,7 @@ void		 watch_warn(struct watchset *, const struct watch *,
 		    const char *, size_t, int);
 
 /* walk.c */
-int		 walk_root(struct watchset *, struct watch *, int);
+void		 walk_root(struct watchset *, struct watch *, int);
 void		 walk_rescan(struct watchset *, struct watch *);
 void		 walk_new(struct watchset *, struct watch *, const char *,
 		    size_t);
