@@ -535,10 +535,10 @@ tree_settle(struct watchset *ws)
  * IN_MODIFY queued before is left out, and the IN_CLOSE_WRITE it owes for
  * a complete file (window_end()) is cancelled by the file's own, or by its
  * real IN_CREATE (created after the watch, it reports its own close), or
- * for a file found empty by a write.  A
- * file moved in keeps it: its close was elsewhere, and its IN_MOVED_TO is
- * printed for scripts that wait for one (only a directory's would make a
- * consumer drop what the listing reported below it).
+ * for a file found empty by a write.  A file moved in keeps it: its close
+ * was elsewhere, and its IN_MOVED_TO is printed for scripts that wait for
+ * one (only a directory's would make a consumer drop what the listing
+ * reported below it).
  */
 static enum verdict
 window(struct watchset *ws, const struct inotify_event *ie)
