@@ -61,8 +61,9 @@ release_pairs(struct handler *h, int64_t now)
  * waits with it.  Terminal events are printed whatever the filters say.
  */
 static void
-emit(struct handler *h, const struct watch *w, const struct inotify_event *ie,
-    const char *name, size_t namelen, int terminal)
+emit(struct handler *h, const char *path, size_t pathlen,
+    const struct inotify_event *ie, const char *name, size_t namelen,
+    int terminal)
 {
 	struct event	 ev;
 
@@ -75,9 +76,8 @@ emit(struct handler *h, const struct watch *w, const struct inotify_event *ie,
 	ev.len = ie->len;
 	ev.name = name;
 	ev.namelen = namelen;
-	ev.path = "";
-	if (w != NULL)
-		ev.path = watch_path(h->ws, w, &ev.pathlen);
+	ev.path = path;
+	ev.pathlen = pathlen;
 	if (!terminal && h->filter != NULL &&
 	    !filter_pass(h->filter, ev.path, ev.pathlen, name, namelen))
 		return;
@@ -109,24 +109,23 @@ static void
 follow(struct handler *h)
 {
 	const struct inotify_event	*ie;
-	struct watch			*w;
+	struct follow			 head;
 	char				*buf = h->ws->out, *p;
 	size_t				 len = h->ws->outlen;
-	uint32_t			 kind;
 
 	if (len == 0)
 		return;
 	h->ws->out = NULL;
 	h->ws->outlen = h->ws->outsize = 0;
-	for (p = buf; p < buf + len; p += FOLLOW_HEAD + sizeof(*ie) +
-	    ie->len) {
-		memcpy(&kind, p, FOLLOW_HEAD);
-		ie = (const struct inotify_event *)(p + FOLLOW_HEAD);
-		if (kind == FOLLOW_HANDLE)
+	for (p = buf; p < buf + len; p += FOLLOW_SIZE(head.pathlen, ie)) {
+		memcpy(&head, p, sizeof(head));
+		ie = (const struct inotify_event *)(p + sizeof(head) +
+		    FOLLOW_PAD(head.pathlen));
+		if (head.kind == FOLLOW_HANDLE)
 			handle(h, ie);
-		else if ((ie->mask & h->print) != 0 &&
-		    (w = watchset_find(h->ws, ie->wd)) != NULL)
-			emit(h, w, ie, ie->name, strnlen(ie->name, ie->len), 0);
+		else if ((ie->mask & h->print) != 0)
+			emit(h, p + sizeof(head), head.pathlen, ie, ie->name,
+			    strnlen(ie->name, ie->len), 0);
 	}
 	free(buf);
 }
@@ -141,11 +140,13 @@ static void
 handle(struct handler *h, const struct inotify_event *ie)
 {
 	struct watch	*w;
+	const char	*path;
+	size_t		 pathlen;
 	enum verdict	 v;
 	int		 terminal;
 
 	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(h, NULL, ie, "", 0, 1);
+		emit(h, "", 0, ie, "", 0, 1);
 		release_pairs(h, NEVER);
 		if (h->status != -1)
 			return;
@@ -167,9 +168,11 @@ handle(struct handler *h, const struct inotify_event *ie)
 		return;
 	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
 	    w->root && h->ws->nroots == 1);
-	if (v == PASS && (terminal || (ie->mask & h->print) != 0))
-		emit(h, w, ie, ie->len > 0 ? ie->name : "",
+	if (v == PASS && (terminal || (ie->mask & h->print) != 0)) {
+		path = watch_path(h->ws, w, &pathlen);
+		emit(h, path, pathlen, ie, ie->len > 0 ? ie->name : "",
 		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
+	}
 	if (terminal) {
 		release_pairs(h, NEVER);
 		if (h->status == -1)

@@ -134,23 +134,33 @@ hold(struct watchset *ws, const struct inotify_event *ie)
 	ws->heldlen += len;
 }
 
-/* Append a follow record of kind for ie, named name (len bytes). */
+/*
+ * Append a follow record (watch.h) of kind for ie, named name (len
+ * bytes), with the path of its directory (pathlen bytes).
+ */
 static void
-follow(struct watchset *ws, uint32_t kind, const struct inotify_event *ie,
-    const char *name, size_t len)
+follow(struct watchset *ws, uint32_t kind, const char *path, size_t pathlen,
+    const struct inotify_event *ie, const char *name, size_t len)
 {
+	struct follow		 head;
 	struct inotify_event	*out;
 	char			*p;
 
-	ARRAY_ROOM(ws->out, ws->outsize, ws->outlen + FOLLOW_HEAD +
-	    sizeof(*ie) + ie->len);
+	ARRAY_ROOM(ws->out, ws->outsize, ws->outlen + FOLLOW_SIZE(pathlen, ie));
 	p = ws->out + ws->outlen;
-	memcpy(p, &kind, FOLLOW_HEAD);
-	out = (struct inotify_event *)(p + FOLLOW_HEAD);
+	head.kind = kind;
+	head.pathlen = pathlen;
+	memcpy(p, &head, sizeof(head));
+	p += sizeof(head);
+	memset(p, 0, FOLLOW_PAD(pathlen));
+	if (pathlen > 0)
+		memcpy(p, path, pathlen);
+	out = (struct inotify_event *)(p + FOLLOW_PAD(pathlen));
 	*out = *ie;
 	memset(out->name, 0, ie->len);
-	memcpy(out->name, name, len);
-	ws->outlen += FOLLOW_HEAD + sizeof(*ie) + ie->len;
+	if (len > 0)
+		memcpy(out->name, name, len);
+	ws->outlen += FOLLOW_SIZE(pathlen, ie);
 }
 
 /*
@@ -163,32 +173,43 @@ follow_print(struct watchset *ws, const struct watch *w, uint32_t mask,
     const char *name, size_t len)
 {
 	struct inotify_event	 ie;
+	const char		*path;
+	size_t			 pathlen;
 
 	memset(&ie, 0, sizeof(ie));
 	ie.wd = w->wd;
 	ie.mask = mask;
 	/* The length the kernel would give: padded, with the NUL. */
 	ie.len = (len + sizeof(ie)) & ~(sizeof(ie) - 1);
-	follow(ws, FOLLOW_PRINT, &ie, name, len);
+	path = watch_path(ws, w, &pathlen);
+	follow(ws, FOLLOW_PRINT, path, pathlen, &ie, name, len);
 }
 
-/* Hand the held events on, to be handled again; some may be held again. */
+/*
+ * A move was resolved: the held events whose directory is no longer
+ * moving are handed on, to be handled again; the others stay held, in
+ * order, so that taking over a directory (unhold()) still finds all of its
+ * own.
+ */
 static void
 release(struct watchset *ws)
 {
 	const struct inotify_event	*ie;
-	char				*p;
+	const struct watch		*w;
+	size_t				 off, len, keep = 0;
 
-	if (ws->heldlen == 0)
-		return;
-	for (p = ws->held; p < ws->held + ws->heldlen;
-	    p += sizeof(*ie) + ie->len) {
-		ie = (const struct inotify_event *)p;
-		follow(ws, FOLLOW_HANDLE, ie, ie->name, ie->len);
+	for (off = 0; off < ws->heldlen; off += len) {
+		ie = (const struct inotify_event *)(ws->held + off);
+		len = sizeof(*ie) + ie->len;
+		if (ws->nmoves > 0 && (w = watchset_find(ws, ie->wd)) != NULL &&
+		    watch_in_moving(w)) {
+			memmove(ws->held + keep, ws->held + off, len);
+			keep += len;
+		} else
+			follow(ws, FOLLOW_HANDLE, NULL, 0, ie, ie->name,
+			    ie->len);
 	}
-	free(ws->held);
-	ws->held = NULL;
-	ws->heldlen = ws->heldsize = 0;
+	ws->heldlen = keep;
 }
 
 static struct seen *

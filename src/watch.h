@@ -156,15 +156,24 @@ struct watchset {
 };
 
 /*
- * What the -r bookkeeping hands on (ws->out): a follow record is a kind
- * (uint32_t), then an inotify_event with its name.  FOLLOW_PRINT is an
- * event watchx makes up (what a listing found, an IN_CLOSE_WRITE it owes,
- * what a rescan found changed), to be printed; FOLLOW_HANDLE a kernel
- * event that was held while its directory's move was unresolved, to be
- * handled again.
+ * What the -r bookkeeping hands on (ws->out): a follow record is a struct
+ * follow, the path (padded to FOLLOW_ALIGN), then an inotify_event with
+ * its name.  FOLLOW_PRINT is an event watchx makes up (what a listing
+ * found, an IN_CLOSE_WRITE it owes, what a rescan found changed), to be
+ * printed under the path its directory had then: a walk can move that
+ * directory again before the record is printed.  FOLLOW_HANDLE is a
+ * kernel event that was held while its directory's move was unresolved,
+ * to be handled again (no path).
  */
 enum { FOLLOW_PRINT, FOLLOW_HANDLE };
-#define FOLLOW_HEAD	sizeof(uint32_t)
+struct follow {
+	uint32_t	 kind;
+	uint32_t	 pathlen;
+};
+#define FOLLOW_ALIGN	4
+#define FOLLOW_PAD(n)	(((n) + FOLLOW_ALIGN - 1) & ~(size_t)(FOLLOW_ALIGN - 1))
+#define FOLLOW_SIZE(pathlen, ie) (sizeof(struct follow) + \
+	FOLLOW_PAD(pathlen) + sizeof(struct inotify_event) + (ie)->len)
 
 /*
  * With IN_CLOSE_WRITE in what a listing owes for a file: it was empty, and
