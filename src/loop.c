@@ -44,6 +44,7 @@ struct loop {
 	int64_t			 next_tick;	/* NEVER under --no-tick */
 	int64_t			 expire;	/* -t; NEVER without */
 	int			 paused;	/* not reading: output_full() */
+	int			 writing;	/* waiting for EPOLLOUT */
 };
 
 /* Die by sig, so that the shell sees what killed us. */
@@ -238,17 +239,29 @@ finish(struct output *out, int sigfd)
 /*
  * Read events only while the output keeps up: past its backlog, the loop
  * waits for the reader (and the signals), and events wait in the kernel.
+ * Wait for the output to be writable while it has records waiting: level-
+ * triggered, which for a pipe is when a page of it is free again (an edge
+ * would come with every read(2) of its reader, a byte at a time for a
+ * shell's read).  Not while the next record does not fit in the room there
+ * is (output.c, cramped): the loop tries again after OUTPUT_RETRY.
  */
 static void
 pace(struct loop *l)
 {
-	int	 full = output_full(l->out);
+	int	 full = output_full(l->out), want;
 
-	if (full == l->paused)
-		return;
-	l->paused = full;
-	watch_source(l->epfd, l->ws->fd, full ? 0 : EPOLLIN, SRC_INOTIFY,
-	    EPOLL_CTL_MOD);
+	if (full != l->paused) {
+		l->paused = full;
+		watch_source(l->epfd, l->ws->fd, full ? 0 : EPOLLIN,
+		    SRC_INOTIFY, EPOLL_CTL_MOD);
+	}
+	want = l->out->nowait && output_pending(l->out) > 0 &&
+	    !l->out->cramped;
+	if (want != l->writing) {
+		l->writing = want;
+		watch_source(l->epfd, l->out->wfd, want ? EPOLLOUT : 0,
+		    SRC_STDOUT, EPOLL_CTL_MOD);
+	}
 }
 
 /* The sources the loop waits on, and the first tick and timeout. */
@@ -262,13 +275,9 @@ loop_open(struct loop *l)
 		err(1, "epoll_create1");
 	add_source(l->epfd, l->ws->fd, EPOLLIN, SRC_INOTIFY);
 	add_source(l->epfd, l->sigfd, EPOLLIN, SRC_SIGNAL);
-	/*
-	 * Told when the reader has taken some (edge-triggered: not again
-	 * while it stays writable), or, for a pipe or a socket, has gone.
-	 */
+	/* A pipe's or a socket's writer gets EPOLLERR once the reader has gone. */
 	if (l->out->nowait)
-		add_source(l->epfd, l->out->wfd, EPOLLOUT | EPOLLET,
-		    SRC_STDOUT);
+		add_source(l->epfd, l->out->wfd, 0, SRC_STDOUT);
 	now = clock_ns();
 	l->next_tick = l->cfg->tick ? now + l->cfg->block_ns : NEVER;
 	l->expire = l->cfg->timeout_ns > 0 ? now + l->cfg->timeout_ns : NEVER;
@@ -378,8 +387,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 			output_failed();
 		if (l.h.status != -1)
 			break;
-		pace(&l);
 		loop_time(&l, l.h.printed != before);
+		pace(&l);
 	}
 	finish(out, l.sigfd);
 	handler_close(&l.h);

@@ -329,7 +329,7 @@ record_start(struct output *o)
 		o->len -= o->off;
 		o->off = 0;
 	}
-	if (o->len > o->off)
+	if (o->pipe && o->len > o->off)
 		mark(o);
 	return 0;
 }
