@@ -1,6 +1,6 @@
 /*
  * watch.c: the watch set.  Owns the inotify instance, finds the watch of
- * an event by its descriptor in O(log n), and keeps each watched
+ * an event by its descriptor in O(1), and keeps each watched
  * sub-directory as a parent pointer and a name, so that a path is built
  * when an event is printed and a rename rewrites one watch only.
  */
@@ -24,20 +24,95 @@
 #include "escape.h"
 #include "watch.h"
 
-static int	wd_cmp(const struct watch *, const struct watch *);
 static int	name_cmp(const struct watch *, const struct watch *);
 static int	entry_cmp(const struct entry *, const struct entry *);
-RB_PROTOTYPE_STATIC(wd_tree, watch, by_wd, wd_cmp)
 RB_PROTOTYPE_STATIC(name_tree, watch, by_name, name_cmp)
 RB_PROTOTYPE_STATIC(entry_tree, entry, link, entry_cmp)
-RB_GENERATE_STATIC(wd_tree, watch, by_wd, wd_cmp)
 RB_GENERATE_STATIC(name_tree, watch, by_name, name_cmp)
 RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 
-static int
-wd_cmp(const struct watch *a, const struct watch *b)
+/*
+ * The watches by wd: a table of pointers with open addressing and linear
+ * probing, at most half full, so a lookup is O(1) and the table is sized
+ * by the watches that live, not by the largest wd (the kernel hands wds
+ * out in increasing order and does not reuse them until they wrap).
+ */
+static size_t
+wd_slot(const struct watchset *ws, int wd)
 {
-	return a->wd < b->wd ? -1 : a->wd > b->wd;
+	/* Fibonacci hashing: consecutive wds spread over the table. */
+	return ((uint32_t)wd * 2654435769u) & (ws->bywdsize - 1);
+}
+
+static struct watch *
+wd_find(const struct watchset *ws, int wd)
+{
+	struct watch	*w;
+	size_t		 i;
+
+	if (ws->bywdsize == 0)
+		return NULL;
+	for (i = wd_slot(ws, wd); (w = ws->bywd[i]) != NULL;
+	    i = (i + 1) & (ws->bywdsize - 1))
+		if (w->wd == wd)
+			return w;
+	return NULL;
+}
+
+static void
+wd_put(struct watchset *ws, struct watch *w)
+{
+	size_t	 i;
+
+	for (i = wd_slot(ws, w->wd); ws->bywd[i] != NULL;
+	    i = (i + 1) & (ws->bywdsize - 1))
+		;
+	ws->bywd[i] = w;
+}
+
+/* Enter w, unless its wd has a watch already (the first one stays). */
+static void
+wd_insert(struct watchset *ws, struct watch *w)
+{
+	struct watch	**old = ws->bywd;
+	size_t		 i, n = ws->bywdsize;
+
+	if (wd_find(ws, w->wd) != NULL)
+		return;
+	if (2 * (ws->count + 1) > ws->bywdsize) {
+		ws->bywdsize = n == 0 ? 64 : n * 2;
+		if ((ws->bywd = calloc(ws->bywdsize, sizeof(*ws->bywd))) ==
+		    NULL)
+			err(1, NULL);
+		for (i = 0; i < n; i++)
+			if (old[i] != NULL)
+				wd_put(ws, old[i]);
+		free(old);
+	}
+	wd_put(ws, w);
+}
+
+/* Take w out, moving up the entries of its probe run (no tombstones). */
+static void
+wd_remove(struct watchset *ws, const struct watch *w)
+{
+	size_t	 i, j, k, mask = ws->bywdsize - 1;
+
+	if (ws->bywdsize == 0)
+		return;
+	for (i = wd_slot(ws, w->wd); ws->bywd[i] != w; i = (i + 1) & mask)
+		if (ws->bywd[i] == NULL)
+			return;
+	ws->bywd[i] = NULL;
+	for (j = (i + 1) & mask; ws->bywd[j] != NULL; j = (j + 1) & mask) {
+		k = wd_slot(ws, ws->bywd[j]->wd);
+		/* Stays if its home is cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		ws->bywd[i] = ws->bywd[j];
+		ws->bywd[j] = NULL;
+		i = j;
+	}
 }
 
 /* Children sort by parent first, so one parent's children are adjacent. */
@@ -120,7 +195,6 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
     int nofollow)
 {
 	memset(ws, 0, sizeof(*ws));
-	RB_INIT(&ws->wds);
 	RB_INIT(&ws->names);
 	RB_INIT(&ws->seen);
 	RB_INIT(&ws->ghosts);
@@ -153,15 +227,17 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 void
 watchset_close(struct watchset *ws)
 {
-	struct watch	*w, *next;
+	struct watch	*w;
 	size_t		 i;
 
-	RB_FOREACH_SAFE(w, wd_tree, &ws->wds, next) {
-		RB_REMOVE(wd_tree, &ws->wds, w);
+	for (i = 0; i < ws->bywdsize; i++) {
+		if ((w = ws->bywd[i]) == NULL)
+			continue;
 		watch_entries_clear(w);
 		free(w->name);
 		free(w);
 	}
+	free(ws->bywd);
 	for (i = 0; i < ws->nrootids; i++)
 		free(ws->rootids[i].path);
 	free(ws->rootids);
@@ -411,12 +487,9 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 struct watch *
 watchset_find(struct watchset *ws, int wd)
 {
-	struct watch	 find;
-
 	if (ws->last != NULL && ws->last->wd == wd)
 		return ws->last;
-	find.wd = wd;
-	return ws->last = RB_FIND(wd_tree, &ws->wds, &find);
+	return ws->last = wd_find(ws, wd);
 }
 
 /* The watched sub-directory name of parent, if there is one. */
@@ -479,7 +552,7 @@ watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
 	RB_INIT(&w->entries);
 	w->wd = wd;
 	link_child(ws, w, parent, name, namelen);
-	RB_INSERT(wd_tree, &ws->wds, w);
+	wd_insert(ws, w);
 	ws->count++;
 	if (parent == NULL) {
 		w->root = 1;
@@ -542,7 +615,7 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			inotify_rm_watch(ws->fd, cur->wd);
 		if (cur->root)
 			ws->nroots--;
-		RB_REMOVE(wd_tree, &ws->wds, cur);
+		wd_remove(ws, cur);
 		if (ws->last == cur)
 			ws->last = NULL;
 		unlink_child(ws, cur);

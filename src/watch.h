@@ -32,7 +32,6 @@ struct entry {
 RB_HEAD(entry_tree, entry);
 
 struct watch {
-	RB_ENTRY(watch)	 by_wd;
 	RB_ENTRY(watch)	 by_name;	/* children of one parent, by name */
 	struct watch	*parent;	/* NULL for a root */
 	char		*name;		/* a root's path exactly as given */
@@ -46,7 +45,6 @@ struct watch {
 	struct entry_tree entries;	/* under --on-overflow rescan */
 };
 
-RB_HEAD(wd_tree, watch);
 RB_HEAD(name_tree, watch);
 
 /*
@@ -112,7 +110,8 @@ struct watchset {
 	int		 nofollow;	/* -P, for the paths given */
 	uint32_t	 mask;		/* what the user's events need */
 	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
-	struct wd_tree	 wds;
+	struct watch	**bywd;		/* open addressing, by wd */
+	size_t		 bywdsize;	/* a power of 2, or 0 */
 	struct watch	*last;		/* watchset_find()'s last answer */
 	struct name_tree names;
 	size_t		 count;
