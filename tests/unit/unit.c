@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "events.h"
 #include "output.h"
+#include "watch.h"
 
 static int	 passed, failed;
 
@@ -234,6 +235,52 @@ test_output(void)
 	close(fd);
 }
 
+/*
+ * The watch set's lookup by wd: thousands of watches with sparse wds
+ * added and forgotten in a seeded order, then every wd looked up.
+ */
+static void
+test_bywd(void)
+{
+	enum { N = 5000 };
+	static struct watch	*w[N];
+	static char		 gone[N];
+	static int		 wd[N];
+	struct watchset		 ws;
+	char			 name[16];
+	unsigned int		 seed = 1;
+	int			 i, k, bad = 0;
+
+	/* Scattered wds, so that some share a slot and probe runs form. */
+	for (i = 0; i < N; i++) {
+		seed = seed * 1103515245 + 12345;
+		wd[i] = (int)((seed >> 1) % 400000 * N + (unsigned int)i);
+	}
+	watchset_open(&ws, IN_CREATE, 0, 0);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "r%d", i);
+		w[i] = watch_new(&ws, NULL, wd[i], name, strlen(name));
+	}
+	for (k = 0; k < N * 2; k++) {
+		seed = seed * 1103515245 + 12345;
+		i = (seed >> 8) % N;
+		if (!gone[i]) {
+			watch_forget(&ws, w[i], 0);
+			gone[i] = 1;
+		}
+		if (k % 7 == 0)
+			for (i = 0; i < N; i++)
+				if ((watchset_find(&ws, wd[i]) == NULL) !=
+				    gone[i])
+					bad++;
+	}
+	truth("watchset_find after adds and forgets", bad == 0);
+	for (i = k = 0; i < N; i++)
+		k += !gone[i];
+	truth("watches counted", ws.count == (size_t)k);
+	watchset_close(&ws);
+}
+
 int
 main(void)
 {
@@ -242,6 +289,7 @@ main(void)
 	test_base64();
 	test_events();
 	test_output();
+	test_bywd();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0;
 }
