@@ -187,18 +187,18 @@ class Tree:
     def flood(self, creates):
         """Enough to overflow the kernel's queue: creates, some deletes,
         and the random operations mixed in."""
-        dirs = self.dirs(self.w)
         made = []
         for i in range(creates):
+            # The operation first: it may move or delete directories.
             if i % 500 == 0:
-                dirs = self.dirs(self.w)
                 self.op()
+                dirs = self.dirs(self.w)
             p = os.path.join(self.rng.choice(dirs), self.name())
             try:
                 open(p, "w").close()
                 made.append(p)
             except OSError:
-                pass
+                dirs = self.dirs(self.w)
             if made and self.rng.random() < 0.1:
                 try:
                     os.unlink(made.pop(self.rng.randrange(len(made))))
