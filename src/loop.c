@@ -275,7 +275,7 @@ loop_open(struct loop *l)
 		err(1, "epoll_create1");
 	add_source(l->epfd, l->ws->fd, EPOLLIN, SRC_INOTIFY);
 	add_source(l->epfd, l->sigfd, EPOLLIN, SRC_SIGNAL);
-	/* A pipe's or a socket's writer gets EPOLLERR once the reader has gone. */
+	/* EPOLLERR or EPOLLHUP: the reader has gone, or the terminal hung up. */
 	if (l->out->nowait)
 		add_source(l->epfd, l->out->wfd, 0, SRC_STDOUT);
 	now = clock_ns();
@@ -286,7 +286,7 @@ loop_open(struct loop *l)
 /*
  * Wait for the first of: events, a signal (returned in *sig), the output
  * taking more, a tick, the timeout, a timer of handle.c.  Returns whether
- * events are ready.  The reader of a pipe gone ends watchx here.
+ * events are ready.  The output gone ends watchx here.
  */
 static int
 loop_wait(struct loop *l, int *sig)
@@ -315,9 +315,13 @@ loop_wait(struct loop *l, int *sig)
 				*sig = si.ssi_signo;
 			break;
 		case SRC_STDOUT:
-			/* Else writable again: pushed by the caller. */
-			if ((evs[i].events & (EPOLLERR | EPOLLHUP)) &&
-			    (l->out->pipe || l->out->sock))
+			/*
+			 * Else writable again: pushed by the caller.  A pipe
+			 * or a socket whose reader has gone, or a terminal
+			 * hung up, takes nothing more (and would wake the
+			 * loop again at once).
+			 */
+			if (evs[i].events & (EPOLLERR | EPOLLHUP))
 				die_by(SIGPIPE);
 			break;
 		}

@@ -508,3 +508,31 @@ slow_run() {
 	run grep -c . got
 	assert_output 3000
 }
+
+@test "the terminal hangs up (its other side closed): watchx ends by SIGPIPE at once, even with nothing to write" {
+	mkdir d
+	run python3 - "$WATCHX" d "$ERR" <<'PY'
+import os, pty, subprocess, sys, time
+watchx, d, errpath = sys.argv[1:4]
+master, slave = pty.openpty()
+err = open(errpath, "w")
+p = subprocess.Popen([watchx, "--no-tick", d], stdout=slave, stderr=err,
+                     stdin=subprocess.DEVNULL)
+end = time.monotonic() + 5
+while "established" not in open(errpath).read():
+    if time.monotonic() > end:
+        p.kill()
+        sys.exit("no Watches established")
+    time.sleep(0.02)
+os.close(slave)
+os.close(master)
+try:
+    p.wait(timeout=5)
+except subprocess.TimeoutExpired:
+    p.kill()
+    sys.exit("watchx still running 5 s after the hang-up")
+print(p.returncode)
+PY
+	assert_success
+	assert_output "-13"
+}
