@@ -10,6 +10,25 @@ load helper
 
 # --- helpers for this file ------------------------------------------------------
 
+# nobody_scratch: $BATS_TEST_TMPDIR may sit below a directory only root can
+# enter: work in a scratch directory everyone can reach ($WX_SCRATCH,
+# removed by wx_teardown), with a copy of the binary.
+nobody_scratch() {
+	WX_SCRATCH=$(mktemp -d /tmp/watchx-test.XXXXXX)
+	chmod 755 "$WX_SCRATCH"
+	cp "$WATCHX" "$WX_SCRATCH/watchx"
+	chmod 755 "$WX_SCRATCH/watchx"
+	cd "$WX_SCRATCH"
+}
+
+# wx_start_nobody ARGS...: wx_start the scratch copy as nobody.  wx_start
+# runs "$WATCHX" ARGS: here setpriv, which execs watchx as nobody in the
+# same process.
+wx_start_nobody() {
+	WATCHX=$(command -v setpriv) wx_start --reuid=65534 --regid=65534 \
+		--clear-groups "$WX_SCRATCH/watchx" "$@"
+}
+
 # re_ev MASK NAMES PATH NAME: an extended regex for one event line with any
 # watch descriptor and cookie 0.
 re_ev() {
@@ -330,19 +349,10 @@ assert_alive() {
 
 @test "-r: an unreadable directory is warned about and skipped; the rest is watched" {
 	need_root
-	# $BATS_TEST_TMPDIR may sit below a directory only root can enter: work
-	# in a scratch directory everyone can reach, with a copy of the binary.
-	WX_SCRATCH=$(mktemp -d /tmp/watchx-test.XXXXXX)
-	chmod 755 "$WX_SCRATCH"
-	cp "$WATCHX" "$WX_SCRATCH/watchx"
-	chmod 755 "$WX_SCRATCH/watchx"
-	cd "$WX_SCRATCH"
+	nobody_scratch
 	mkdir -p w/ok/sub w/locked/inner
 	chmod 000 w/locked
-	# wx_start runs "$WATCHX" ARGS: here setpriv, which execs watchx as
-	# nobody in the same process.
-	WATCHX=$(command -v setpriv) wx_start --reuid=65534 --regid=65534 \
-		--clear-groups "$WX_SCRATCH/watchx" -r --no-tick w
+	wx_start_nobody -r --no-tick w
 	assert_equal "$(stat -c %u "/proc/$WX_PID")" 65534
 	wait_watches 3
 	# Events elsewhere are reported.
@@ -361,16 +371,11 @@ Watches established."
 
 @test "-r: a directory that can be read but not searched is still watched, with a warning that it cannot be listed" {
 	need_root
-	WX_SCRATCH=$(mktemp -d /tmp/watchx-test.XXXXXX)
-	chmod 755 "$WX_SCRATCH"
-	cp "$WATCHX" "$WX_SCRATCH/watchx"
-	chmod 755 "$WX_SCRATCH/watchx"
-	cd "$WX_SCRATCH"
+	nobody_scratch
 	mkdir -p w/readonly
 	# Others may read it (so inotify may watch it) but not enter it.
 	chmod 744 w/readonly
-	WATCHX=$(command -v setpriv) wx_start --reuid=65534 --regid=65534 \
-		--clear-groups "$WX_SCRATCH/watchx" -r --no-tick w
+	wx_start_nobody -r --no-tick w
 	wait_watches 2
 	: >w/readonly/f
 	wait_for_line "$OUT" "$(re_ev 256 IN_CREATE w/readonly f)"
