@@ -1,8 +1,9 @@
 /*
- * handle.c: one event's way from the kernel to the output.  Its watch is
+ * handle.c: one event's way from the source to the output.  Its watch is
  * looked up, the -r bookkeeping may drop or hold it (tree.c), the globs
  * may filter it, --pair-moves may join it to its partner (pair.c), and
- * what is left is printed (output.c); the watch set is then updated.
+ * what is left is printed (output.c); the -r stage then updates the
+ * watch set, and what it hands on (follow records) is taken in turn.
  * Terminal events and the -x/-n conditions set the exit status.  Nothing
  * here waits: the loop (loop.c) reads, and calls in here with what it
  * read and when timers are due.
@@ -20,6 +21,8 @@
 #include "handle.h"
 #include "output.h"
 #include "pair.h"
+#include "source.h"
+#include "tree.h"
 #include "watch.h"
 
 
@@ -101,7 +104,7 @@ emit(struct handler *h, const char *path, size_t pathlen,
 static void	handle(struct handler *, const struct inotify_event *);
 
 /*
- * What the -r bookkeeping has handed on (watch.h, follow records), in
+ * What the -r bookkeeping has handed on (follow.h, follow records), in
  * order: events it made up are printed, held events are handled again
  * (and what they hand on is taken first, so the order is the kernel's).
  */
@@ -110,13 +113,12 @@ follow(struct handler *h)
 {
 	const struct inotify_event	*ie;
 	struct follow			 head;
-	char				*buf = h->ws->out, *p;
-	size_t				 len = h->ws->outlen;
+	char				*buf, *p;
+	size_t				 len;
 
-	if (len == 0)
+	if (h->tree.q.outlen == 0)
 		return;
-	h->ws->out = NULL;
-	h->ws->outlen = h->ws->outsize = 0;
+	buf = follow_take(&h->tree.q, &len);
 	for (p = buf; p < buf + len; p += FOLLOW_SIZE(head.pathlen, ie)) {
 		memcpy(&head, p, sizeof(head));
 		ie = (const struct inotify_event *)(p + sizeof(head) +
@@ -151,7 +153,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 		if (h->status != -1)
 			return;
 		if (h->cfg->rescan) {
-			tree_rescan(h->ws);
+			tree_rescan(&h->tree);
 			follow(h);
 		} else
 			h->status = 3;
@@ -161,7 +163,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 	if ((w = watchset_find(h->ws, ie->wd)) == NULL)
 		return;
 	/* Held: handled again later.  Dropped: not printed, still followed. */
-	v = tree_filter(h->ws, w, ie);
+	v = tree_filter(&h->tree, w, ie);
 	/* What it owed before this event (the listings' IN_CLOSE_WRITE). */
 	follow(h);
 	if (v == HOLD)
@@ -178,7 +180,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 		if (h->status == -1)
 			h->status = 3;
 	}
-	tree_update(h->ws, w, ie);
+	tree_update(&h->tree, w, ie);
 	follow(h);
 }
 
@@ -187,12 +189,15 @@ handle(struct handler *h, const struct inotify_event *ie)
  */
 void
 handler_open(struct handler *h, const struct config *cfg,
-    struct watchset *ws, struct output *out, struct filter *filter)
+    struct watchset *ws, struct source *src, struct output *out,
+    struct filter *filter)
 {
 	memset(h, 0, sizeof(*h));
 	pair_init(&h->pairs);
+	tree_open(&h->tree, ws, src);
 	h->cfg = cfg;
 	h->ws = ws;
+	h->src = src;
 	h->out = out;
 	h->filter = filter;
 	h->print = cfg->events | cfg->exit_on;
@@ -212,16 +217,16 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 	output_time(h->out, &h->when);
 	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
 		ie = (const struct inotify_event *)p;
-		h->ws->pos += sizeof(*ie) + ie->len;
+		source_take(h->src, ie);
 		handle(h, ie);
-		if (h->ws->nretries > 0) {
-			tree_retry(h->ws);
+		if (h->tree.nretries > 0) {
+			tree_retry(&h->tree);
 			follow(h);
 		}
 		if (h->status != -1)
 			return;
 	}
-	tree_settle(h->ws);
+	tree_settle(&h->tree);
 	follow(h);
 }
 
@@ -232,8 +237,8 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 void
 handler_timers(struct handler *h, int64_t now, int all)
 {
-	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) && h->status == -1) {
-		tree_expire(h->ws, now, all);
+	if ((h->tree.nmoves > 0 || tree_due(&h->tree)) && h->status == -1) {
+		tree_expire(&h->tree, now, all);
 		follow(h);
 	}
 	if (h->pairs.n > 0)
@@ -242,12 +247,12 @@ handler_timers(struct handler *h, int64_t now, int all)
 
 /*
  * Whether a record is still due without any new event (an empty file's
- * IN_CLOSE_WRITE, tree.c): -t does not end the run before it.
+ * IN_CLOSE_WRITE, window.c): -t does not end the run before it.
  */
 int
 handler_due(const struct handler *h)
 {
-	return h->ws->nsettling > 0;
+	return tree_due(&h->tree);
 }
 
 /* When handler_timers() is next needed, or NEVER. */
@@ -256,18 +261,15 @@ handler_deadline(const struct handler *h)
 {
 	int64_t	 at = pair_deadline(&h->pairs);
 
-	if ((h->ws->nmoves > 0 || h->ws->nsettling > 0) &&
-	    tree_deadline(h->ws) < at)
-		at = tree_deadline(h->ws);
+	if (tree_deadline(&h->tree) < at)
+		at = tree_deadline(&h->tree);
 	return at;
 }
 
-/* The run is over: drop what waits, and leave the watch set nothing. */
+/* The run is over: drop what waits. */
 void
 handler_close(struct handler *h)
 {
 	pair_clear(&h->pairs);
-	free(h->ws->out);
-	h->ws->out = NULL;
-	h->ws->outlen = h->ws->outsize = 0;
+	tree_close(&h->tree);
 }

@@ -10,15 +10,19 @@
 #include <time.h>
 
 #include "pair.h"
+#include "tree.h"
 
 struct config;
 struct filter;
 struct output;
+struct source;
 struct watchset;
 
 struct handler {
 	const struct config	*cfg;
 	struct watchset		*ws;
+	struct source		*src;
+	struct tree		 tree;		/* the -r stage */
 	struct output		*out;
 	struct filter		*filter;	/* NULL: no globs */
 	struct pairs		 pairs;
@@ -30,7 +34,8 @@ struct handler {
 };
 
 void	 handler_open(struct handler *, const struct config *,
-	    struct watchset *, struct output *, struct filter *);
+	    struct watchset *, struct source *, struct output *,
+	    struct filter *);
 void	 handler_batch(struct handler *, const char *, size_t);
 void	 handler_timers(struct handler *, int64_t, int);
 int	 handler_due(const struct handler *);

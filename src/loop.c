@@ -1,11 +1,10 @@
 /*
  * loop.c: the epoll loop, the only place that waits.  Blocks on the
- * inotify instance, the signals and the reader of stdout; reads events in
+ * event source, the signals and the reader of stdout; reads events in
  * batches and hands them to handle.c, which prints them and says when the
  * run ends; keeps the time for ticks, --timeout and handle.c's timers.
  */
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -26,16 +25,16 @@
 #include "handle.h"
 #include "loop.h"
 #include "output.h"
-#include "watch.h"
+#include "source.h"
 
 #define READ_BUF	(256 * 1024)
 #define READS_MAX	64		/* reads per wake-up, so signals get in */
 
-enum source { SRC_INOTIFY, SRC_SIGNAL, SRC_STDOUT };
+enum waker { SRC_EVENTS, SRC_SIGNAL, SRC_STDOUT };
 
 struct loop {
 	const struct config	*cfg;
-	struct watchset		*ws;
+	struct source		*src;
 	struct output		*out;
 	struct handler		 h;
 	int			 epfd;
@@ -79,14 +78,13 @@ drain(struct loop *l, int maxreads)
 	ssize_t		 n;
 
 	while (maxreads-- > 0) {
-		if ((n = read(l->ws->fd, buf, sizeof(buf))) == -1) {
+		if ((n = source_read(l->src, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
 				return;
-			err(1, "read inotify");
+			err(1, "read events");
 		}
-		l->ws->readpos += n;
 		handler_batch(&l->h, buf, n);
 		if (l->h.status != -1)
 			return;
@@ -112,16 +110,15 @@ gather(struct loop *l)
 {
 	struct timespec	 ts = { 0, GATHER_WAIT };
 	int64_t		 now = clock_ns();
-	int		 queued;
 
 	if (now - l->lastread < GATHER_DENSE &&
-	    ioctl(l->ws->fd, FIONREAD, &queued) == 0 && queued < GATHER_ENOUGH)
+	    source_queued(l->src) < GATHER_ENOUGH)
 		nanosleep(&ts, NULL);
 	l->lastread = clock_ns();
 }
 
 static void
-watch_source(int epfd, int fd, uint32_t events, enum source src, int op)
+watch_source(int epfd, int fd, uint32_t events, enum waker src, int op)
 {
 	struct epoll_event	 ev;
 
@@ -133,7 +130,7 @@ watch_source(int epfd, int fd, uint32_t events, enum source src, int op)
 }
 
 static void
-add_source(int epfd, int fd, uint32_t events, enum source src)
+add_source(int epfd, int fd, uint32_t events, enum waker src)
 {
 	watch_source(epfd, fd, events, src, EPOLL_CTL_ADD);
 }
@@ -252,8 +249,8 @@ pace(struct loop *l)
 
 	if (full != l->paused) {
 		l->paused = full;
-		watch_source(l->epfd, l->ws->fd, full ? 0 : EPOLLIN,
-		    SRC_INOTIFY, EPOLL_CTL_MOD);
+		watch_source(l->epfd, l->src->fd, full ? 0 : EPOLLIN,
+		    SRC_EVENTS, EPOLL_CTL_MOD);
 	}
 	want = l->out->nowait && output_pending(l->out) > 0 &&
 	    !l->out->cramped;
@@ -273,7 +270,7 @@ loop_open(struct loop *l)
 	l->sigfd = signals_open();
 	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(1, "epoll_create1");
-	add_source(l->epfd, l->ws->fd, EPOLLIN, SRC_INOTIFY);
+	add_source(l->epfd, l->src->fd, EPOLLIN, SRC_EVENTS);
 	add_source(l->epfd, l->sigfd, EPOLLIN, SRC_SIGNAL);
 	/* EPOLLERR or EPOLLHUP: the reader has gone, or the terminal hung up. */
 	if (l->out->nowait)
@@ -307,7 +304,7 @@ loop_wait(struct loop *l, int *sig)
 	*sig = 0;
 	for (i = 0; i < n; i++) {
 		switch (evs[i].data.u32) {
-		case SRC_INOTIFY:
+		case SRC_EVENTS:
 			ready = 1;
 			break;
 		case SRC_SIGNAL:
@@ -360,8 +357,8 @@ loop_time(struct loop *l, int printed)
  * return when a signal ends the run.
  */
 int
-loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
-    struct filter *filter)
+loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
+    struct output *out, struct filter *filter)
 {
 	struct loop	 l;
 	long long	 before;
@@ -369,9 +366,9 @@ loop_run(const struct config *cfg, struct watchset *ws, struct output *out,
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
-	l.ws = ws;
+	l.src = src;
 	l.out = out;
-	handler_open(&l.h, cfg, ws, out, filter);
+	handler_open(&l.h, cfg, ws, src, out, filter);
 	loop_open(&l);
 	while (l.h.status == -1) {
 		ready = loop_wait(&l, &sig);

@@ -7,9 +7,10 @@
 struct config;
 struct filter;
 struct output;
+struct source;
 struct watchset;
 
-int	 loop_run(const struct config *, struct watchset *, struct output *,
-	    struct filter *);
+int	 loop_run(const struct config *, struct watchset *, struct source *,
+	    struct output *, struct filter *);
 
 #endif

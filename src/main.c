@@ -22,6 +22,8 @@
 #include "filter.h"
 #include "loop.h"
 #include "output.h"
+#include "source.h"
+#include "walk.h"
 #include "watch.h"
 
 #define NS		1000000000LL
@@ -397,6 +399,7 @@ main(int argc, char *argv[])
 {
 	struct config	 cfg;
 	struct watchset	 ws;
+	struct source	 src;
 	struct output	 out;
 	struct filter	 filter;
 	struct rlimit	 rl;
@@ -424,7 +427,8 @@ main(int argc, char *argv[])
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 
-	watchset_open(&ws, mask, cfg.recursive, cfg.nofollow);
+	source_open(&src);
+	watchset_open(&ws, &src, mask, cfg.recursive, cfg.nofollow);
 	ws.mirror = cfg.rescan;
 	if (cfg.nexclude > 0)
 		ws.filter = &filter;
@@ -440,5 +444,5 @@ main(int argc, char *argv[])
 		fprintf(stderr, "Watches established.\n");
 
 	/* exit(), not return: what main holds stays reachable for LSan. */
-	exit(loop_run(&cfg, &ws, &out, globs ? &filter : NULL));
+	exit(loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL));
 }

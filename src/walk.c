@@ -14,10 +14,13 @@
  * nothing created in it afterwards is missed; the watch leaves out
  * IN_OPEN, IN_ACCESS and IN_CLOSE_NOWRITE until the directory's whole
  * subtree is done, so the walk is silent inside the subtree.  Only the
- * parent of a new directory sees it listed: tree.c filters that.
+ * parent of a new directory sees it listed: window.c filters that.
+ *
+ * A live walk reports what it finds as follow records (follow.c), and
+ * tells window.c what it listed; it never calls back into tree.c: a
+ * directory that cannot be reached yet is returned to it, to try again.
  */
 #include <sys/inotify.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -32,7 +35,11 @@
 
 #include "array.h"
 #include "filter.h"
+#include "follow.h"
+#include "source.h"
+#include "walk.h"
 #include "watch.h"
+#include "window.h"
 
 /*
  * How a live walk reports a directory's entries: all of them (a new
@@ -55,6 +62,7 @@ struct frame {
 
 struct walk {
 	struct watchset	*ws;
+	struct window	*win;		/* a live walk's; NULL at start-up */
 	struct frame	*stack;
 	size_t		 depth;
 	size_t		 size;
@@ -101,7 +109,7 @@ add_subdir(struct frame *f, const char *name, size_t len)
  * An empty file is not opened: it may be one that is being created, whose
  * creator has not yet taken write access, and a lease taken in that
  * instant would make an O_NONBLOCK open of it fail (GNU tar opens so).
- * Its IN_CLOSE_WRITE is owed WATCH_UNSURE: tree.c waits to see whether a
+ * Its IN_CLOSE_WRITE is owed WATCH_UNSURE: window.c waits to see whether a
  * writer is at work.
  */
 static uint32_t
@@ -145,18 +153,18 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
 	    e->dir != dir) {
 		/* Replaced by something of another type. */
-		follow_print(ws, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		follow_print(wk->win->q, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
 		    name, len);
 		e = NULL;
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
 		bits = written(ws, f->fd, name);
-	tree_listed(ws, f->w, name, len, fresh, bits);
+	window_listed(wk->win, f->w, name, len, fresh, bits);
 	if (fresh)
-		follow_print(ws, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
+		follow_print(wk->win->q, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
 		    len);
 	if (bits & IN_MODIFY)
-		follow_print(ws, f->w, IN_MODIFY, name, len);
+		follow_print(wk->win->q, f->w, IN_MODIFY, name, len);
 	if (ws->mirror) {
 		if (e == NULL)
 			e = watch_entry_add(f->w, name, len, dir);
@@ -180,7 +188,7 @@ vanished(struct walk *wk, struct watch *w)
 		next = watch_entry_next(w, e);
 		if (e->gen == ws->gen)
 			continue;
-		follow_print(ws, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		follow_print(wk->win->q, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
 		    e->name, e->len);
 		if (e->dir && (c = watch_child(ws, w, e->name, e->len)) != NULL)
 			watch_forget(ws, c, 1);
@@ -197,14 +205,13 @@ static void
 replaced(struct walk *wk, const struct frame *f, const char *name,
     size_t len)
 {
-	struct watchset	*ws = wk->ws;
 	struct entry	*e;
 
 	if (f->mode != RESCAN ||
 	    (e = watch_entry(f->w, name, len)) == NULL || e->fresh)
 		return;
-	follow_print(ws, f->w, IN_DELETE | IN_ISDIR, name, len);
-	follow_print(ws, f->w, IN_CREATE | IN_ISDIR, name, len);
+	follow_print(wk->win->q, f->w, IN_DELETE | IN_ISDIR, name, len);
+	follow_print(wk->win->q, f->w, IN_CREATE | IN_ISDIR, name, len);
 }
 
 /*
@@ -225,7 +232,7 @@ list(struct walk *wk, struct frame *f)
 	int		 calls = 0, type;
 
 	if (wk->live)
-		tree_listing(ws, f->w, f->mode != RESCAN);
+		window_listing(wk->win, f->w, f->mode != RESCAN);
 	/* Taken over: what it held is reported anew. */
 	if (f->mode == AGAIN && ws->mirror)
 		watch_entries_clear(f->w);
@@ -308,10 +315,10 @@ pop(struct walk *wk)
 	if (f->mode != NEW && !f->top)
 		watch_sweep(ws, f->w);
 	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
-		wd = watch_fd(ws, f->pin, ws->dirmask);
+		wd = source_watch_fd(ws->src, f->pin, ws->dirmask);
 		/* Deleted meanwhile, and its watch gone: not a new one. */
 		if (wd != -1 && wd != f->w->wd && watchset_find(ws, wd) == NULL)
-			inotify_rm_watch(ws->fd, wd);
+			source_unwatch(ws->src, wd);
 	}
 	if (f->pin != -1)
 		close(f->pin);
@@ -405,14 +412,14 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 	int		 wd, in_place;
 
 	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
-	wd = watch_fd(ws, pin, ws->dirmask & ~WATCH_QUIET);
+	wd = source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
 	in_place = w->parent == f->w && w->namelen == len &&
 	    memcmp(w->name, name, len) == 0;
 	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
 	    (!in_place && still_there(ws, w, pin))) {
-		watch_fd(ws, pin, ws->dirmask);
+		source_watch_fd(ws->src, pin, ws->dirmask);
 		return 0;
 	}
 	w->gen = ws->gen;
@@ -422,7 +429,9 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 		return 1;
 	replaced(wk, f, name, len);
 	*mode = AGAIN;
-	tree_adopt(ws, w);
+	/* Whatever move of it was waiting is over (tree.c drops it). */
+	watch_arrived(ws, w);
+	follow_unhold(wk->win->q, w);
 	watch_rename(ws, w, f->w, name, len);
 	return 1;
 }
@@ -443,8 +452,8 @@ descend(struct walk *wk, const struct frame *f, const char *name,
 	pin = openat(f->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (pin != -1) {
-		wd = watch_fd(ws, pin, (ws->dirmask & ~WATCH_QUIET) |
-		    IN_MASK_CREATE);
+		wd = source_watch_fd(ws->src, pin,
+		    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
 		if (wd != -1) {
 			replaced(wk, f, name, len);
 			*w = watch_new(ws, f->w, wd, name, len);
@@ -496,7 +505,7 @@ open_list(struct walk *wk, struct watch *w, int pin)
 		watch_warn(wk->ws, w, "", 0, errno);
 		limit_reached(wk);
 	}
-	watch_fd(wk->ws, pin, wk->ws->dirmask);
+	source_watch_fd(wk->ws->src, pin, wk->ws->dirmask);
 	close(pin);
 	return -1;
 }
@@ -550,7 +559,7 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
 		push(&wk, w, pin, fd);
 		run(&wk);
 	}
-	watch_fd_done(ws);
+	source_watch_done(ws->src);
 }
 
 /*
@@ -560,10 +569,11 @@ walk_root(struct watchset *ws, struct watch *w, int pin)
  * it is listed, like every directory below it.
  */
 void
-walk_rescan(struct watchset *ws, struct watch *root)
+walk_rescan(struct window *win, struct watch *root)
 {
+	struct watchset	*ws = win->ws;
 	struct walk	 wk;
-	int		 pin, fd, queued;
+	int		 pin, fd;
 
 	if (root->gone)
 		return;
@@ -575,19 +585,19 @@ walk_rescan(struct watchset *ws, struct watch *root)
 	}
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
+	wk.win = win;
 	wk.live = 1;
 	ws->gen++;
-	watch_fd(ws, pin, ws->dirmask & ~WATCH_QUIET);
+	source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
 	if ((fd = open_list(&wk, root, pin)) == -1) {
-		watch_fd_done(ws);
+		source_watch_done(ws->src);
 		return;
 	}
 	stack(&wk, root, pin, fd)->mode = RESCAN;
 	list(&wk, &wk.stack[0]);
 	run(&wk);
-	watch_fd_done(ws);
-	if (ioctl(ws->fd, FIONREAD, &queued) == 0)
-		tree_listed_until(ws, ws->readpos + queued);
+	source_watch_done(ws->src);
+	window_until(win, source_mark(ws->src), 0);
 }
 
 /*
@@ -606,12 +616,13 @@ open_parent(struct watchset *ws, const struct watch *parent)
 
 	if ((fd = open_dir(ws, parent)) == -1)
 		return -1;
-	if ((wd = watch_fd(ws, fd, IN_MASK_ADD | IN_CREATE | IN_ONLYDIR)) ==
-	    parent->wd)
+	wd = source_watch_fd(ws->src, fd, IN_MASK_ADD | IN_CREATE |
+	    IN_ONLYDIR);
+	if (wd == parent->wd)
 		return fd;
 	/* A directory watchx did not watch now has a watch of its own. */
 	if (wd != -1 && watchset_find(ws, wd) == NULL)
-		inotify_rm_watch(ws->fd, wd);
+		source_unwatch(ws->src, wd);
 	close(fd);
 	errno = ENOENT;
 	return -1;
@@ -620,54 +631,53 @@ open_parent(struct watchset *ws, const struct watch *parent)
 /*
  * A directory appeared in parent (created, or moved in from outside):
  * watch it and everything below it, and report what it already holds as
- * IN_CREATE.  Parent is opened relative to its root; if its path is out of
- * date (an ancestor renamed, not read yet), the directory is tried again
- * once the events queued now have been handled (tree.c).  If the root has
- * left its path (a directory above it renamed), it is ended.
+ * IN_CREATE.  Parent is opened relative to its root.  Returns -1 if its
+ * path is out of date (an ancestor renamed, not read yet): the caller
+ * tries again once the events queued now have been handled.  If the root
+ * has left its path (a directory above it renamed), it is ended.
  */
-void
-walk_new(struct watchset *ws, struct watch *parent, const char *name,
+int
+walk_new(struct window *win, struct watch *parent, const char *name,
     size_t len)
 {
+	struct watchset	*ws = win->ws;
 	struct walk	 wk;
 	struct frame	*f;
 	struct watch	*root;
 	uint64_t	 from;
-	int		 dirfd, queued;
+	int		 dirfd, error;
 
 	for (root = parent; root->parent != NULL; root = root->parent)
 		;
 	if (root->gone || pruned(ws, parent, name, len))
-		return;
+		return 0;
 	/* What is queued before the listing begins is not its noise. */
-	if (ioctl(ws->fd, FIONREAD, &queued) == -1)
-		queued = 0;
-	from = ws->readpos + queued;
+	from = source_mark(ws->src);
 	if ((dirfd = open_parent(ws, parent)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			tree_later(ws, parent, name, len);
-		else if (errno == ESTALE && root->root)
+		error = errno;
+		source_watch_done(ws->src);
+		if (error == ENOENT || error == ENOTDIR || error == ELOOP)
+			return -1;
+		if (error == ESTALE && root->root)
 			watch_end_root(ws, root);
-		else if (errno != ESTALE)
-			watch_warn(ws, parent, "", 0, errno);
-		watch_fd_done(ws);
-		return;
+		else if (error != ESTALE)
+			watch_warn(ws, parent, "", 0, error);
+		return 0;
 	}
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
+	wk.win = win;
 	wk.live = 1;
 	ws->gen++;
 	f = stack(&wk, parent, -1, dirfd);
 	f->top = 1;
 	add_subdir(f, name, len);
 	run(&wk);
-	watch_fd_done(ws);
+	source_watch_done(ws->src);
 	if (wk.calls == 0)
-		return;
-	tree_expect(ws, wk.entry, wk.calls, from);
+		return 0;
+	window_expect(win, wk.entry, wk.calls, from);
 	/* The listing's events are all queued by now. */
-	if (ioctl(ws->fd, FIONREAD, &queued) == 0) {
-		ws->quiet_until = ws->readpos + queued;
-		tree_listed_until(ws, ws->quiet_until);
-	}
+	window_until(win, source_mark(ws->src), 1);
+	return 0;
 }

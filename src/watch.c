@@ -1,8 +1,10 @@
 /*
- * watch.c: the watch set.  Owns the inotify instance, finds the watch of
- * an event by its descriptor in O(1), and keeps each watched
- * sub-directory as a parent pointer and a name, so that a path is built
- * when an event is printed and a rename rewrites one watch only.
+ * watch.c: the watch set, a data structure.  Finds the watch of an event
+ * by its descriptor in O(1), and keeps each watched sub-directory as a
+ * parent pointer and a name, so that a path is built when an event is
+ * printed and a rename rewrites one watch only.  It never walks, reads
+ * events or prints: it adds and removes the kernel's watches (source.c)
+ * as its entries come and go.
  */
 #include <sys/inotify.h>
 #include <sys/resource.h>
@@ -20,8 +22,8 @@
 #include <unistd.h>
 
 #include "array.h"
-#include "clock.h"
 #include "escape.h"
+#include "source.h"
 #include "watch.h"
 
 static int	name_cmp(const struct watch *, const struct watch *);
@@ -141,65 +143,17 @@ entry_cmp(const struct entry *a, const struct entry *b)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
-/* A number from a /proc file, or -1. */
-static long long
-read_limit(const char *path)
-{
-	char		 buf[32];
-	const char	*errstr;
-	long long	 v;
-	FILE		*f;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) == NULL)
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	v = strtonum(buf, 0, LLONG_MAX, &errstr);
-	return errstr == NULL ? v : -1;
-}
-
 /*
- * The inotify limit that applies to what ("watches" or "instances"), as
- * "FILE is VALUE", for messages.  Two limits count: the system's
- * (fs.inotify.max_user_*) and, inside a user namespace, the namespace's
- * own (user.max_inotify_*), which may be lower; the lower one was hit.
- */
-const char *
-watch_limit(const char *what)
-{
-	static char	 buf[128], sys[64], user[64];
-	long long	 s, u;
-
-	snprintf(sys, sizeof(sys), "/proc/sys/fs/inotify/max_user_%s", what);
-	snprintf(user, sizeof(user), "/proc/sys/user/max_inotify_%s", what);
-	s = read_limit(sys);
-	u = read_limit(user);
-	if (u != -1 && (s == -1 || u < s))
-		snprintf(buf, sizeof(buf), "%s is %lld", user, u);
-	else if (s != -1)
-		snprintf(buf, sizeof(buf), "%s is %lld", sys, s);
-	else
-		snprintf(buf, sizeof(buf), "%s", sys);
-	return buf;
-}
-
-/*
- * Create the inotify instance.  mask is what the user's events need;
- * under -r every directory also gets the bits watchx needs to follow the
- * tree.
+ * A watch set on src.  mask is what the user's events need; under -r
+ * every directory also gets the bits watchx needs to follow the tree.
  */
 void
-watchset_open(struct watchset *ws, uint32_t mask, int recursive,
-    int nofollow)
+watchset_open(struct watchset *ws, struct source *src, uint32_t mask,
+    int recursive, int nofollow)
 {
 	memset(ws, 0, sizeof(*ws));
 	RB_INIT(&ws->names);
-	RB_INIT(&ws->seen);
-	RB_INIT(&ws->ghosts);
-	RB_INIT(&ws->settling);
-	ws->settle_first = NEVER;
+	ws->src = src;
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
 	/* To tell a new write from a listed file's late IN_CLOSE_WRITE. */
@@ -207,22 +161,12 @@ watchset_open(struct watchset *ws, uint32_t mask, int recursive,
 		ws->dirmask |= IN_MODIFY;
 	ws->recursive = recursive;
 	ws->nofollow = nofollow;
-	/* watch_fd() moves the working directory: paths given are from here. */
-	if ((ws->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
-		ws->cwd = AT_FDCWD;
-	if ((ws->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
-		return;
-	if (errno == EMFILE)
-		errx(1, "inotify_init1: %s (limit of inotify instances: "
-		    "%s; or the open file limit)", strerror(EMFILE),
-		    watch_limit("instances"));
-	err(1, "inotify_init1");
 }
 
 /*
  * Free every watch and the watch set's own arrays, and close it: for the
- * fuzz harness (tests/fuzz/stream.c), which makes many watch sets.  What
- * the -r bookkeeping holds is tree_close()'s.
+ * fuzz harness (tests/fuzz/stream.c), which makes many watch sets.  The
+ * source is its owner's to close.
  */
 void
 watchset_close(struct watchset *ws)
@@ -242,12 +186,7 @@ watchset_close(struct watchset *ws)
 		free(ws->rootids[i].path);
 	free(ws->rootids);
 	free(ws->pathbuf);
-	close(ws->fd);
-	if (ws->cwd >= 0)
-		close(ws->cwd);
 	memset(ws, 0, sizeof(*ws));
-	ws->fd = -1;
-	ws->cwd = AT_FDCWD;
 }
 
 /*
@@ -272,7 +211,7 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 	shown = escape_dup(path);
 	if (error == ENOSPC)
 		warnx("cannot watch '%s': inotify watch limit reached "
-		    "(%s; watchx holds %zu watches)", shown, watch_limit("watches"),
+		    "(%s; watchx holds %zu watches)", shown, source_limit("watches"),
 		    ws->count);
 	else if (error == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		warnx("cannot watch '%s': %s (the open file limit, ulimit -n, "
@@ -323,7 +262,7 @@ find_root(const struct watchset *ws, struct rootid *r)
 		strlcpy(dir, ".", len + 1);
 	else
 		p[p == dir] = '\0';
-	if ((dfd = openat(ws->cwd, dir, O_RDONLY | O_DIRECTORY |
+	if ((dfd = openat(ws->src->cwd, dir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1 ||
 	    (d = fdopendir(dfd)) == NULL) {
 		if (dfd != -1)
@@ -367,7 +306,7 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	for (i = 0; i < ws->nrootids; i++)
 		if (ws->rootids[i].wd == w->wd)
 			r = &ws->rootids[i];
-	fd = openat(ws->cwd, r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
+	fd = openat(ws->src->cwd, r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
 	    O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
 	if (r == NULL)
 		return fd;
@@ -380,44 +319,6 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 		return fd;
 	errno = ESTALE;
 	return -1;
-}
-
-/*
- * Watch the directory open as fd (O_PATH will do) with mask, and return
- * what inotify_add_watch() does.  That call has no form relative to a
- * descriptor, and /proc/self/fd/N costs twice the lookup of "." in the
- * working directory (one of the larger costs of -r's start-up): so the
- * directory is made the working directory, until watch_fd_done().  Paths
- * watchx opens are relative to ws->cwd, never to the working directory.
- * A directory that cannot be made so (no search permission) is watched
- * through /proc/self/fd.
- */
-int
-watch_fd(struct watchset *ws, int fd, uint32_t mask)
-{
-	char	 proc[64];
-
-	if (ws->cwd != AT_FDCWD && fchdir(fd) == 0) {
-		ws->away = 1;
-		return inotify_add_watch(ws->fd, ".", mask);
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return inotify_add_watch(ws->fd, proc, mask);
-}
-
-/*
- * Back to the directory watchx started in, so that no directory of the
- * tree is held as the working directory (it would keep it from being
- * unmounted, and delay its IN_DELETE_SELF); "/" if that is impossible.
- */
-void
-watch_fd_done(struct watchset *ws)
-{
-	if (!ws->away)
-		return;
-	if (fchdir(ws->cwd) == -1 && chdir("/") == -1)
-		warn("chdir /");
-	ws->away = 0;
 }
 
 /*
@@ -441,7 +342,7 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 	if (ws->nofollow)
 		mask |= IN_DONT_FOLLOW;
 	if (ws->recursive) {
-		fd = openat(ws->cwd, path, O_PATH | O_CLOEXEC |
+		fd = openat(ws->src->cwd, path, O_PATH | O_CLOEXEC |
 		    (ws->nofollow ? O_NOFOLLOW : 0));
 		if (fd == -1 || fstat(fd, &st) == -1) {
 			watch_warn(ws, NULL, path, strlen(path), errno);
@@ -457,11 +358,12 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 
 	/* A directory through its descriptor: the one that was checked. */
 	if (dir)
-		wd = watch_fd(ws, fd, (mask & ~IN_DONT_FOLLOW) | IN_MASK_CREATE);
+		wd = source_watch_fd(ws->src, fd, (mask & ~IN_DONT_FOLLOW) |
+		    IN_MASK_CREATE);
 	else
-		wd = inotify_add_watch(ws->fd, path, mask | IN_MASK_CREATE);
+		wd = source_watch_path(ws->src, path, mask | IN_MASK_CREATE);
 	if (dir)
-		watch_fd_done(ws);
+		source_watch_done(ws->src);
 	if (wd == -1) {
 		if (dir)
 			close(fd);
@@ -562,14 +464,27 @@ watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
 }
 
 /*
- * Take a directory that moved away out of its parent's reach: until it
- * arrives somewhere, nothing above it may lead to it or be needed by it.
+ * Take a directory that moved away (the IN_MOVED_FROM of cookie) out of
+ * its parent's reach: until it arrives somewhere, nothing above it may
+ * lead to it or be needed by it, and it is moving (watch_moving()).
  */
 void
-watch_detach(struct watchset *ws, struct watch *w)
+watch_detach(struct watchset *ws, struct watch *w, uint32_t cookie)
 {
 	unlink_child(ws, w);
 	w->parent = NULL;
+	if (w->cookie == 0)
+		ws->nmoving++;
+	w->cookie = cookie;
+}
+
+/* A directory that moved away has arrived (or is found): not moving. */
+void
+watch_arrived(struct watchset *ws, struct watch *w)
+{
+	if (w->cookie != 0)
+		ws->nmoving--;
+	w->cookie = 0;
 }
 
 /* A directory renamed inside the tree: its descendants follow for free. */
@@ -612,9 +527,11 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 		}
 		up = cur->parent;
 		if (cur != w || rm)
-			inotify_rm_watch(ws->fd, cur->wd);
+			source_unwatch(ws->src, cur->wd);
 		if (cur->root)
 			ws->nroots--;
+		if (cur->cookie != 0)
+			ws->nmoving--;
 		wd_remove(ws, cur);
 		if (ws->last == cur)
 			ws->last = NULL;
@@ -648,7 +565,7 @@ watch_end_root(struct watchset *ws, struct watch *w)
 	while ((c = first_child(ws, w)) != NULL)
 		watch_forget(ws, c, 1);
 	w->gone = 1;
-	inotify_rm_watch(ws->fd, w->wd);
+	source_unwatch(ws->src, w->wd);
 }
 
 /*
@@ -767,10 +684,12 @@ watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 	return p;
 }
 
-/* Whether w or a directory above it has moved away, not yet paired. */
+/* Whether w or a directory above it has moved away, not yet arrived. */
 int
-watch_in_moving(const struct watch *w)
+watch_moving(const struct watchset *ws, const struct watch *w)
 {
+	if (ws->nmoving == 0)
+		return 0;
 	for (; w != NULL; w = w->parent)
 		if (w->cookie != 0)
 			return 1;

@@ -20,6 +20,7 @@
 #include "fuzz.h"
 #include "handle.h"
 #include "output.h"
+#include "source.h"
 #include "watch.h"
 
 #define WATCHES		8
@@ -119,6 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config		 cfg;
 	struct output		 out;
 	struct watchset		 ws;
+	struct source		 src;
 	struct handler		 h;
 	size_t			 off;
 	unsigned int		 flags;
@@ -137,16 +139,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out.pairs = cfg.pair_moves;
 	if (flags & 4)
 		out.mode = OUTPUT_JSON;
-	watchset_open(&ws, cfg.events & IN_ALL_EVENTS, 1, 0);
+	source_open(&src);
+	watchset_open(&ws, &src, cfg.events & IN_ALL_EVENTS, 1, 0);
 	maxwd = make_tree(&in, &ws);
-	handler_open(&h, &cfg, &ws, &out, NULL);
+	handler_open(&h, &cfg, &ws, &src, &out, NULL);
 
 	while (in.len > 0 && h.status == -1) {
 		off = 0;
 		for (i = take(&in, 1) % BATCH; i >= 0; i--)
 			if (!add_event(&in, buf, sizeof(buf), &off, maxwd))
 				break;
-		ws.readpos += off;
+		/* As if read from the source. */
+		src.read += off;
 		handler_batch(&h, buf, off);
 		/* Long after (moves waiting for a partner give up), or not. */
 		handler_timers(&h, take(&in, 1) & 1 ? INT64_MAX - 1 : 0, 0);
@@ -154,8 +158,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	handler_timers(&h, INT64_MAX - 1, 1);
 	output_flush(&out);
 	handler_close(&h);
-	tree_close(&ws);
 	watchset_close(&ws);
+	source_close(&src);
 	output_free(&out);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "events.h"
 #include "output.h"
+#include "source.h"
 #include "watch.h"
 
 static int	 passed, failed;
@@ -247,6 +248,7 @@ test_bywd(void)
 	static char		 gone[N];
 	static int		 wd[N];
 	struct watchset		 ws;
+	struct source		 src;
 	char			 name[16];
 	unsigned int		 seed = 1;
 	int			 i, k, bad = 0;
@@ -256,7 +258,8 @@ test_bywd(void)
 		seed = seed * 1103515245 + 12345;
 		wd[i] = (int)((seed >> 1) % 400000 * N + (unsigned int)i);
 	}
-	watchset_open(&ws, IN_CREATE, 0, 0);
+	source_open(&src);
+	watchset_open(&ws, &src, IN_CREATE, 0, 0);
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "r%d", i);
 		w[i] = watch_new(&ws, NULL, wd[i], name, strlen(name));
@@ -279,6 +282,7 @@ test_bywd(void)
 		k += !gone[i];
 	truth("watches counted", ws.count == (size_t)k);
 	watchset_close(&ws);
+	source_close(&src);
 }
 
 int

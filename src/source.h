@@ -1,0 +1,50 @@
+/*
+ * source.h: the event source, the one place that talks to the kernel's
+ * notification interface (inotify today).
+ *
+ * What the stages after it see is this boundary, so that another kernel
+ * interface can take its place without touching them:
+ *
+ * - A directory (or file) is watched from a descriptor (or a path) and is
+ *   known by the number the source returns, its identity: the wd of
+ *   every event on it.
+ * - An event is laid out as a struct inotify_event: the identity of what
+ *   it is on (wd), what happened (mask, in IN_* bits), a cookie that pairs
+ *   the two halves of a rename, and the name of the entry concerned (len
+ *   bytes, NUL-padded; none for the watched object itself).  A source on
+ *   another interface translates into that form.
+ * - Events are a stream in the order the kernel queued them.  A mark is a
+ *   position in it: source_mark() is the end of everything queued by now,
+ *   src->taken the end of the events handled so far (source_take()).
+ *   The -r bookkeeping measures "queued before this" with marks.  Always
+ *   taken <= read <= source_mark().
+ */
+#ifndef WATCHX_SOURCE_H
+#define WATCHX_SOURCE_H
+
+#include <sys/inotify.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+
+struct source {
+	int		 fd;		/* the inotify instance */
+	int		 cwd;		/* O_PATH: where watchx started */
+	int		 away;		/* the working directory is not cwd */
+	uint64_t	 read;		/* bytes read from the instance */
+	uint64_t	 taken;		/* bytes of events handled */
+};
+
+void		 source_open(struct source *);
+const char	*source_limit(const char *);
+void		 source_close(struct source *);
+int		 source_watch_path(struct source *, const char *, uint32_t);
+int		 source_watch_fd(struct source *, int, uint32_t);
+void		 source_watch_done(struct source *);
+void		 source_unwatch(struct source *, int);
+ssize_t		 source_read(struct source *, void *, size_t);
+size_t		 source_queued(const struct source *);
+uint64_t	 source_mark(const struct source *);
+void		 source_take(struct source *, const struct inotify_event *);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * walk.h: watching directory trees under -r (walk.c).  The start-up walk
+ * reports nothing; a live walk (a new directory, a rescan) reports what
+ * it finds through the window's follow queue.
+ */
+#ifndef WATCHX_WALK_H
+#define WATCHX_WALK_H
+
+#include <stddef.h>
+
+struct watch;
+struct watchset;
+struct window;
+
+void	 walk_root(struct watchset *, struct watch *, int);
+void	 walk_rescan(struct window *, struct watch *);
+int	 walk_new(struct window *, struct watch *, const char *, size_t);
+
+#endif
