@@ -27,10 +27,10 @@ struct handler {
 	struct filter		*filter;	/* NULL: no globs */
 	struct pairs		 pairs;
 	struct timespec		 when;		/* of the current batch */
-	uint32_t		 print;		/* bits that are printed */
+	uint32_t		 print;		/* bits printed */
 	long long		 printed;
-	int			 status;	/* exit status, -1 while running */
-	int			 error;		/* errno of a failed write, or 0 */
+	int			 status;	/* exit status; -1: running */
+	int			 error;		/* a failed write's errno */
 };
 
 void	 handler_open(struct handler *, const struct config *,

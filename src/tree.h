@@ -34,7 +34,7 @@ struct retry {
 	int		 wd;		/* its parent's watch */
 	char		*name;
 	size_t		 namelen;
-	uint64_t	 after;		/* once the events to this mark are taken */
+	uint64_t	 after;		/* due once events to here are taken */
 	int		 tries;		/* failed so far */
 };
 
@@ -47,8 +47,8 @@ struct retry {
 struct tree {
 	struct watchset		*ws;
 	struct source		*src;
-	struct follow_queue	 q;		/* what is handed on, and held */
-	struct window		 win;		/* the listings' own events */
+	struct follow_queue	 q;	/* what is handed on, and held */
+	struct window		 win;	/* the listings' own events */
 	struct move		*moves;
 	size_t			 nmoves;
 	struct retry		*retries;

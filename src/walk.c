@@ -153,16 +153,16 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
 	    e->dir != dir) {
 		/* Replaced by something of another type. */
-		follow_print(wk->win->q, f->w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
-		    name, len);
+		follow_print(wk->win->q, f->w,
+		    IN_DELETE | (e->dir ? IN_ISDIR : 0), name, len);
 		e = NULL;
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
 		bits = written(ws, f->fd, name);
 	window_listed(wk->win, f->w, name, len, fresh, bits);
 	if (fresh)
-		follow_print(wk->win->q, f->w, IN_CREATE | (dir ? IN_ISDIR : 0), name,
-		    len);
+		follow_print(wk->win->q, f->w,
+		    IN_CREATE | (dir ? IN_ISDIR : 0), name, len);
 	if (bits & IN_MODIFY)
 		follow_print(wk->win->q, f->w, IN_MODIFY, name, len);
 	if (ws->mirror) {

@@ -43,7 +43,7 @@ struct seen {
 	int		 wd;
 	unsigned char	 held;		/* the consumer has it */
 	unsigned char	 listed;	/* reported by the listing itself */
-	uint32_t	 written;	/* IN_MODIFY reported, IN_CLOSE_WRITE due */
+	uint32_t	 written;	/* IN_MODIFY done, IN_CLOSE_WRITE due */
 	/* As a ghost, or settling: */
 	uint64_t	 after;		/* the listings' window's end */
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
@@ -68,18 +68,18 @@ struct window {
 	struct watchset		*ws;
 	struct source		*src;
 	struct follow_queue	*q;
-	uint64_t		 quiet_until;	/* noise is expected up to here */
+	uint64_t		 quiet_until;	/* noise is queued to here */
 	struct noise		*noise;
 	size_t			 nnoise;
 	struct seen_tree	 seen;
-	size_t			 nlisted;	/* directories listed, in seen */
-	uint64_t		 seen_until;	/* their window: events to here */
+	size_t			 nlisted;	/* directories in seen */
+	uint64_t		 seen_until;	/* their window's end */
 	struct seen_tree	 ghosts;	/* files listed complete */
 	size_t			 nghosts;
-	int64_t			 ghosts_purge;	/* the first one's deadline */
+	int64_t			 ghosts_purge;	/* the first deadline */
 	struct seen_tree	 settling;	/* empty files listed */
 	size_t			 nsettling;
-	int64_t			 settle_first;	/* the first one's deadline */
+	int64_t			 settle_first;	/* the first deadline */
 };
 
 void		 window_open(struct window *, struct watchset *,
