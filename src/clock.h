@@ -45,7 +45,7 @@
 
 /*
  * How long after a listing found a file complete its writer's own
- * IN_CLOSE_WRITE may still come (tree.c, ghosts): a writer gives up write
+ * IN_CLOSE_WRITE may still come (window.c, ghosts): a writer gives up write
  * access before the kernel queues that event, and can be descheduled in
  * between.  A miss prints that IN_CLOSE_WRITE twice.
  */
@@ -53,7 +53,7 @@
 
 /*
  * How long a file a listing found empty must stay untouched to be taken
- * as complete (tree.c, settle_add()).  Whether a writer holds it is not asked
+ * as complete (window.c, settle_add()).  Whether a writer holds it is not asked
  * of the kernel (a read lease on a file being created can make its
  * creator's O_NONBLOCK open fail): a writer still at work writes or
  * closes within this time, and reports its own IN_CLOSE_WRITE.  A writer

@@ -83,7 +83,7 @@ struct watchset {
 
 /*
  * With IN_CLOSE_WRITE in what a listing owes for a file: it was empty, and
- * whether a writer holds it is left to time (tree.c, SETTLE_WAIT).  The
+ * whether a writer holds it is left to time (window.c, SETTLE_WAIT).  The
  * bit is IN_ONESHOT's, which no event carries.
  */
 #define WATCH_UNSURE	IN_ONESHOT
