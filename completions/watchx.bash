@@ -14,9 +14,9 @@ _watchx_events()
 	local -a words
 
 	# Sorted, so the candidates come out in order.
-	words=(access all attrib close close_nowrite close_write create delete
-	    delete_self ignored modify move move_self moved_from moved_to open
-	    unmount)
+	words=(access all attrib change close close_nowrite close_write create
+	    delete delete_self ignored modify move move_self moved_from moved_to
+	    open unmount)
 	if [[ $item == *,* ]]; then
 		head=${item%,*},
 		item=${item##*,}
@@ -79,7 +79,7 @@ _watchx_kind()
 {
 	case $1 in
 	e | x | event | exit-on) echo event ;;
-	b | n | t | block | count | timeout) echo number ;;
+	b | n | t | block | count | timeout | deadline) echo number ;;
 	o | outfile | fromfile) echo file ;;
 	color) echo when ;;
 	on-overflow) echo overflow ;;
@@ -147,7 +147,7 @@ _watchx_arg()
 }
 
 _watchx_shortopts='-0 -b -e -f -h -j -n -o -P -q -r -t -V -x'
-_watchx_longopts='--block --color --count --event --exclude --exit-on
+_watchx_longopts='--block --color --count --deadline --event --exclude --exit-on
     --format --fromfile --help --include --json --no-dereference --no-tick
     --null --on-overflow --outfile --pair-moves --quiet --recursive
     --timefmt --timeout

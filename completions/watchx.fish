@@ -26,6 +26,7 @@ function __watchx_events
             ignored\t'watch was removed' \
             close\t'close_write and close_nowrite' \
             move\t'moved_from and moved_to' \
+            change\t'every event that changes the file system, no reads' \
             all\t'every event from access to move_self'
         printf '%s%s\n' "$head" $e
     end
@@ -51,6 +52,7 @@ complete -c watchx -l on-overflow -x -a 'exit\t"exit 3 (the default)" rescan\t"l
 complete -c watchx -s b -l block -x -d 'Length of an idle cycle (seconds)'
 complete -c watchx -s n -l count -x -d 'Exit 0 after this many events'
 complete -c watchx -s t -l timeout -x -d 'Exit 2 after this long without an event (seconds)'
+complete -c watchx -l deadline -x -d 'Exit 2 this long after start, events or not (seconds)'
 complete -c watchx -s e -l event -x -a '(__watchx_events)' -d 'Watch and print only these events'
 complete -c watchx -s x -l exit-on -x -a '(__watchx_events)' -d 'Exit 0 after the first of these events'
 complete -c watchx -F

@@ -13,6 +13,8 @@ struct config {
 	uint32_t	  exit_on;	/* -x: bits that end the run */
 	long long	  count;	/* -n: events to print, 0 = no limit */
 	int64_t		  timeout_ns;	/* -t: 0 = none */
+	int64_t		  deadline_ns;	/* --deadline: 0 = none */
+	int64_t		  started;	/* clock_ns() at start: --deadline */
 	int64_t		  block_ns;	/* -b: one idle cycle */
 	int		  tick;		/* print ticks (no --no-tick) */
 	int		  quiet;	/* -q */

@@ -38,6 +38,7 @@ static const struct name accepted[] = {
 	{ "ignored",		IN_IGNORED },
 	{ "close",		IN_CLOSE },
 	{ "move",		IN_MOVE },
+	{ "change",		EVENTS_CHANGE },
 	{ "all",		IN_ALL_EVENTS },
 };
 

@@ -11,6 +11,13 @@
 /* Notices the kernel sends without being asked; printable by default. */
 #define EVENTS_NOTICES	(IN_UNMOUNT | IN_IGNORED)
 
+/*
+ * The events that change the file system (-e change): not the ones that
+ * only read it (IN_OPEN, IN_ACCESS, IN_CLOSE_NOWRITE).
+ */
+#define EVENTS_CHANGE	(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | \
+	IN_CLOSE_WRITE | IN_MOVE | IN_DELETE_SELF | IN_MOVE_SELF)
+
 /* Bits -e and -x accept: the events and the notices. */
 #define EVENTS_VALID	(IN_ALL_EVENTS | EVENTS_NOTICES)
 

@@ -42,6 +42,7 @@ struct loop {
 	int64_t			 lastread;	/* when the last batch was read */
 	int64_t			 next_tick;	/* NEVER under --no-tick */
 	int64_t			 expire;	/* -t; NEVER without */
+	int64_t			 deadline;	/* --deadline; NEVER without */
 	int			 paused;	/* not reading: output_full() */
 	int			 writing;	/* waiting for EPOLLOUT */
 };
@@ -278,6 +279,8 @@ loop_open(struct loop *l)
 	now = clock_ns();
 	l->next_tick = l->cfg->tick ? now + l->cfg->block_ns : NEVER;
 	l->expire = l->cfg->timeout_ns > 0 ? now + l->cfg->timeout_ns : NEVER;
+	l->deadline = l->cfg->deadline_ns > 0 ?
+	    l->cfg->started + l->cfg->deadline_ns : NEVER;
 }
 
 /*
@@ -294,6 +297,8 @@ loop_wait(struct loop *l, int *sig)
 	int			 n, i, ready = 0;
 
 	at = l->next_tick < l->expire ? l->next_tick : l->expire;
+	if (l->deadline < at)
+		at = l->deadline;
 	if (handler_deadline(&l->h) < at)
 		at = handler_deadline(&l->h);
 	if (l->out->cramped && now + OUTPUT_RETRY < at)
@@ -327,14 +332,19 @@ loop_wait(struct loop *l, int *sig)
 }
 
 /*
- * After a turn of the loop: a printed event restarts the tick and the
- * timeout; else a tick is due, or the timeout has passed (status 2).
+ * After a turn of the loop: past --deadline the run is over (status 2),
+ * whatever came; a printed event restarts the tick and the timeout; else
+ * a tick is due, or the timeout has passed (status 2).
  */
 static void
 loop_time(struct loop *l, int printed)
 {
 	int64_t	 now = clock_ns();
 
+	if (now >= l->deadline) {
+		l->h.status = 2;
+		return;
+	}
 	if (printed) {
 		l->next_tick = l->cfg->tick ? now + l->cfg->block_ns : NEVER;
 		l->expire = l->cfg->timeout_ns > 0 ?

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "filter.h"
@@ -31,6 +32,7 @@
 
 enum {
 	OPT_COLOR = 256,
+	OPT_DEADLINE,
 	OPT_EXCLUDE,
 	OPT_FROMFILE,
 	OPT_INCLUDE,
@@ -43,7 +45,8 @@ enum {
 #define USAGE \
 	"usage: watchx [-0jPqr] [-b seconds] [-e events] [-x events] " \
 	"[-n count]\n" \
-	"              [-t seconds] [-f format] [--timefmt fmt] [-o file]\n" \
+	"              [-t seconds] [--deadline seconds] [-f format]\n" \
+	"              [--timefmt fmt] [-o file]\n" \
 	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
 	"              [--pair-moves] [--no-tick] [--color when]\n" \
 	"              [--on-overflow exit|rescan] path ...\n" \
@@ -70,6 +73,8 @@ help(void)
 	    "  -x, --exit-on LIST       exit 0 after the first of these events\n"
 	    "  -n, --count N            exit 0 after N events\n"
 	    "  -t, --timeout SECONDS    exit 2 after SECONDS without an event\n"
+	    "      --deadline SECONDS   exit 2 SECONDS after start, events or "
+	    "not\n"
 	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
 	    "      --no-tick            print no empty record when idle\n"
 	    "  -f, --format FMT         print with FMT: %%d %%m %%x %%c %%l "
@@ -105,7 +110,7 @@ help(void)
  * did not mean to write is an error, not a surprise.
  */
 static int64_t
-seconds(int opt, const char *s, int zero_ok)
+seconds(const char *opt, const char *s, int zero_ok)
 {
 	const char	*p = s;
 	int64_t		 whole = 0, frac = 0, scale = NS;
@@ -114,7 +119,7 @@ seconds(int opt, const char *s, int zero_ok)
 	for (; isdigit((unsigned char)*p); p++, digits++) {
 		whole = whole * 10 + (*p - '0');
 		if (whole > SECONDS_MAX)
-			errx(1, "-%c: '%s' seconds is too large (at most %lld)",
+			errx(1, "%s: '%s' seconds is too large (at most %lld)",
 			    opt, s, SECONDS_MAX);
 	}
 	if (*p == '.') {
@@ -127,16 +132,16 @@ seconds(int opt, const char *s, int zero_ok)
 		}
 	}
 	if (digits == 0 || *p != '\0')
-		errx(1, "-%c: invalid number of seconds '%s'", opt, s);
+		errx(1, "%s: invalid number of seconds '%s'", opt, s);
 	if (whole == SECONDS_MAX && frac > 0)
-		errx(1, "-%c: '%s' seconds is too large (at most %lld)",
+		errx(1, "%s: '%s' seconds is too large (at most %lld)",
 		    opt, s, SECONDS_MAX);
 	/* Past the nanosecond, 0 would mean "never" to -t: not so. */
 	if (whole == 0 && frac == 0 && dropped)
-		errx(1, "-%c: '%s' seconds is too small (the smallest is "
+		errx(1, "%s: '%s' seconds is too small (the smallest is "
 		    "0.000000001)", opt, s);
 	if (!zero_ok && whole == 0 && frac == 0)
-		errx(1, "-%c: seconds must be greater than 0: '%s'", opt, s);
+		errx(1, "%s: seconds must be greater than 0: '%s'", opt, s);
 	return whole * NS + frac;
 }
 
@@ -223,7 +228,7 @@ short_option(struct config *cfg, int ch, char *arg)
 		cfg->null = 1;
 		break;
 	case 'b':
-		cfg->block_ns = seconds(ch, arg, 0);
+		cfg->block_ns = seconds("-b", arg, 0);
 		break;
 	case 'e':
 		event_list(ch, arg, &cfg->events);
@@ -252,7 +257,7 @@ short_option(struct config *cfg, int ch, char *arg)
 		cfg->recursive = 1;
 		break;
 	case 't':
-		cfg->timeout_ns = seconds(ch, arg, 1);
+		cfg->timeout_ns = seconds("-t", arg, 1);
 		break;
 	case 'V':
 		printf("watchx %s\n", WATCHX_VERSION);
@@ -277,6 +282,9 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	case OPT_COLOR:
 		cfg->color = word("--color", arg, colors,
 		    "auto, always or never");
+		break;
+	case OPT_DEADLINE:
+		cfg->deadline_ns = seconds("--deadline", arg, 0);
 		break;
 	case OPT_EXCLUDE:
 		filter_add(&cfg->exclude, &cfg->nexclude, arg);
@@ -332,6 +340,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "block",		required_argument,	NULL, 'b' },
 		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "count",		required_argument,	NULL, 'n' },
+		{ "deadline",		required_argument,	NULL, OPT_DEADLINE },
 		{ "event",		required_argument,	NULL, 'e' },
 		{ "exclude",		required_argument,	NULL, OPT_EXCLUDE },
 		{ "exit-on",		required_argument,	NULL, 'x' },
@@ -357,6 +366,7 @@ parse(int argc, char **argv, struct config *cfg)
 	int		 ch;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->started = clock_ns();
 	cfg->block_ns = NS;
 	cfg->tick = 1;
 	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,

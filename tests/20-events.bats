@@ -317,6 +317,56 @@ cookie_of() {
 	assert_out "$(ev 1 16 0 IN_CLOSE_NOWRITE f)" "$(ev 1 8 0 IN_CLOSE_WRITE f)"
 }
 
+@test "-e change: every event that changes the file system, none that only reads it" {
+	mkdir d
+	wx_start --no-tick -e change -x delete d
+	: >d/a              # create, open, close_write
+	cat d/a >/dev/null  # open, close_nowrite
+	echo x >>d/a        # open, modify, close_write
+	cat d/a >/dev/null  # open, access, close_nowrite
+	chmod 600 d/a       # attrib
+	mv d/a d/b          # moved_from, moved_to
+	rm d/b              # delete
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f4,6 "$OUT"
+	assert_output "IN_CREATE	a
+IN_CLOSE_WRITE	a
+IN_MODIFY	a
+IN_CLOSE_WRITE	a
+IN_ATTRIB	a
+IN_MOVED_FROM	a
+IN_MOVED_TO	b
+IN_DELETE	b"
+}
+
+@test "-x change: reading does not end the run, the first change does" {
+	echo hello >f
+	wx_start --no-tick -x change f
+	cat f >/dev/null
+	wait_for_line -F "$OUT" "$(ev 1 16 0 IN_CLOSE_NOWRITE f)"
+	_alive "$WX_PID" || fail "watchx ended on a read"
+	touch f
+	wait_exit
+	assert_equal "$status" 0
+	run tail -n 1 "$OUT"
+	assert_output "$(ev 1 4 0 IN_ATTRIB f)"
+}
+
+@test "-e change covers delete_self and move_self too" {
+	echo hello >f
+	wx_start --no-tick -e change f
+	mv f g
+	wait_for_line -F "$OUT" "$(ev 1 2048 0 IN_MOVE_SELF f)"
+	rm g
+	wait_exit
+	assert_equal "$status" 3
+	# The unlink changes the link count (IN_ATTRIB); IN_IGNORED, which
+	# ends the run, is printed whatever -e says.
+	assert_out "$(ev 1 2048 0 IN_MOVE_SELF f)" "$(ev 1 4 0 IN_ATTRIB f)" \
+		"$(ev 1 1024 0 IN_DELETE_SELF f)" "$(ev 1 32768 0 IN_IGNORED f)"
+}
+
 @test "-e move is moved_from and moved_to" {
 	mkdir d
 	echo hello >d/a

@@ -102,6 +102,52 @@ spawn_piped() {
 	wx_stop
 }
 
+# --- --deadline -----------------------------------------------------------------
+
+@test "--deadline: exit 2 when it passes, though events keep coming (-t would never fire)" {
+	mkdir d
+	local t0 t1 i=0
+	_now
+	t0=$_now
+	wx_start --no-tick -t 0.5 --deadline 1 -e create d
+	# A new file every 50 ms, for longer than the deadline: each one resets
+	# -t, none can hold off --deadline.
+	while _alive "$WX_PID"; do
+		i=$((i + 1))
+		touch "d/f$i"
+		sleep 0.05
+		_now
+		(((_now - t0) < 5000000)) || fail "still running 5 s after start with --deadline 1"
+	done
+	wait_exit
+	_now
+	t1=$_now
+	assert_equal "$status" 2
+	(((t1 - t0) >= 1000000)) || fail "exited after $(((t1 - t0) / 1000)) ms, before the deadline"
+	# The events that came before it were printed.
+	(($(wc -l <"$OUT") >= 5)) || fail "only $(wc -l <"$OUT") events printed in 1 s"
+}
+
+@test "--deadline is measured from start, and an exit event before it wins (0)" {
+	mkdir d
+	wx_start --no-tick --deadline 5 -x create d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 256 0 IN_CREATE d a)"
+}
+
+@test "--deadline: a bad value is an error naming it, exit 1" {
+	mkdir d
+	local v
+	for v in 0 -1 abc 1e3 ""; do
+		run_wx --deadline "$v" d
+		assert_equal "$v: $status" "$v: 1"
+		[[ $stderr == "watchx: --deadline: "*"'$v'"* ]] ||
+			fail "--deadline '$v': unexpected message: $stderr"
+	done
+}
+
 # --- --exit-on ------------------------------------------------------------------
 
 @test "-x create: exit 0 right after printing the creation" {

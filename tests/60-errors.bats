@@ -116,7 +116,7 @@ unknown_event() {
 		fail "unexpected message: $stderr"
 	for name in access modify attrib close_write close_nowrite open moved_from \
 		moved_to create delete delete_self move_self unmount ignored close \
-		move all; do
+		move change all; do
 		[[ $stderr =~ [:,]\ $name(,|$) ]] || fail "'$name' not listed in: $stderr"
 	done
 }
