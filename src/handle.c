@@ -10,6 +10,7 @@
  */
 #include <sys/inotify.h>
 
+#include <err.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "escape.h"
 #include "filter.h"
 #include "handle.h"
 #include "output.h"
@@ -101,6 +103,40 @@ emit(struct handler *h, const char *path, size_t pathlen,
 	release_pairs(h, 0);
 }
 
+/*
+ * The run ends with 3 because of ie, on w (NULL for an overflow): say why
+ * on stderr, unless -q.  The watch is still there (forgotten after).
+ */
+static void
+say_why(struct handler *h, const struct watch *w,
+    const struct inotify_event *ie)
+{
+	char	*path;
+
+	if (h->cfg->quiet)
+		return;
+	if (w == NULL) {
+		if (h->src->queue_max > 0)
+			warnx("the kernel's event queue overflowed: it holds "
+			    "%lld events (%s), and later ones were lost",
+			    h->src->queue_max, SOURCE_QUEUE_MAX);
+		else
+			warnx("the kernel's event queue overflowed: events "
+			    "were lost");
+		return;
+	}
+	path = escape_dup(w->name);
+	if (ie->mask & IN_UNMOUNT)
+		warnx("the file system of '%s' was unmounted", path);
+	else if (w->gone)
+		warnx("no watch is left: '%s' has left its path", path);
+	else if (w->deleted)
+		warnx("no watch is left: '%s' was deleted", path);
+	else
+		warnx("no watch is left: '%s' is no longer watched", path);
+	free(path);
+}
+
 static void	handle(struct handler *, const struct inotify_event *);
 
 /*
@@ -155,8 +191,10 @@ handle(struct handler *h, const struct inotify_event *ie)
 		if (h->cfg->rescan) {
 			tree_rescan(&h->tree);
 			follow(h);
-		} else
+		} else {
+			say_why(h, NULL, ie);
 			h->status = 3;
+		}
 		return;
 	}
 	/* Events queued before their watch was forgotten. */
@@ -177,8 +215,10 @@ handle(struct handler *h, const struct inotify_event *ie)
 	}
 	if (terminal) {
 		release_pairs(h, NEVER);
-		if (h->status == -1)
+		if (h->status == -1) {
+			say_why(h, w, ie);
 			h->status = 3;
+		}
 	}
 	tree_update(&h->tree, w, ie);
 	follow(h);

@@ -16,6 +16,8 @@
 
 #include "source.h"
 
+
+
 /* A number from a /proc file, or -1. */
 static long long
 read_limit(const char *path)
@@ -71,6 +73,8 @@ source_open(struct source *src)
 	memset(src, 0, sizeof(*src));
 	if ((src->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		src->cwd = AT_FDCWD;
+	/* The instance takes the limit in force when it is made. */
+	src->queue_max = read_limit(SOURCE_QUEUE_MAX);
 	if ((src->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1)
 		return;
 	if (errno == EMFILE)

@@ -27,12 +27,16 @@
 
 #include <stdint.h>
 
+/* Where the kernel's limit on queued events is set. */
+#define SOURCE_QUEUE_MAX	"/proc/sys/fs/inotify/max_queued_events"
+
 struct source {
 	int		 fd;		/* the inotify instance */
 	int		 cwd;		/* O_PATH: where watchx started */
 	int		 away;		/* the working directory is not cwd */
 	uint64_t	 read;		/* bytes read from the instance */
 	uint64_t	 taken;		/* bytes of events handled */
+	long long	 queue_max;	/* events the queue holds, or -1 */
 };
 
 void		 source_open(struct source *);

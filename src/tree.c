@@ -257,6 +257,9 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 		watch_forget(ws, w, 0);
 		return;
 	}
+	/* For the reason given if its IN_IGNORED ends the run. */
+	if ((ie->mask & IN_DELETE_SELF) && w->root)
+		w->deleted = 1;
 	if ((ie->mask & IN_MOVE_SELF) && w->root && ws->recursive &&
 	    !w->gone) {
 		root_moved(t, w);

@@ -43,6 +43,7 @@ struct watch {
 	unsigned char	 root;		/* given by the user */
 	unsigned char	 linked;	/* in the name tree */
 	unsigned char	 gone;		/* a root moved away: ends at IN_IGNORED */
+	unsigned char	 deleted;	/* a root whose IN_DELETE_SELF came */
 	struct entry_tree entries;	/* under --on-overflow rescan */
 };
 

@@ -231,7 +231,32 @@ spawn_piped() {
 	wait_exit
 	assert_equal "$status" 3
 	assert_out "$(ev 1 1024 0 IN_DELETE_SELF f)" "$(ev 1 32768 0 IN_IGNORED f)"
-	assert_equal "$(cat "$ERR")" $'Setting up watches.\nWatches established.'
+	# One line says why the run ended.
+	assert_equal "$(cat "$ERR")" "Setting up watches.
+Watches established.
+watchx: no watch is left: 'f' was deleted"
+}
+
+@test "exit 3 with -q: the reason is not given either" {
+	echo hello >f
+	wx_spawn -q --no-tick f
+	wait_watches 1
+	rm f
+	wait_exit
+	assert_equal "$status" 3
+	assert_equal "$(cat "$ERR")" ""
+}
+
+@test "exit 3 because the last root left its path under -r: said once, then why the run ended" {
+	mkdir -p a/w b
+	wx_start --no-tick -r a/w
+	mv a/w b/w
+	wait_exit
+	assert_equal "$status" 3
+	run grep -c "watchx: " "$ERR"
+	assert_output 2
+	run tail -n 1 "$ERR"
+	assert_output "watchx: no watch is left: 'a/w' has left its path"
 }
 
 @test "the only watched directory is removed: exit 3" {
@@ -295,6 +320,9 @@ overflow() {
 		[[ $l == 1$'\t'* ]] || fail "not an event of wd 1: '$l'"
 	done
 	assert_equal "${lines[0]}" "$(ev 1 256 0 IN_CREATE d f1)"
+	# Why the run ended, with the size of the queue it had.
+	run tail -n 1 "$ERR"
+	assert_output "watchx: the kernel's event queue overflowed: it holds 16 events (/proc/sys/fs/inotify/max_queued_events), and later ones were lost"
 }
 
 @test "queue overflow is printed even when -e leaves it out" {
@@ -329,6 +357,8 @@ overflow() {
 	# The kernel follows IN_UNMOUNT with IN_IGNORED; watchx ends at the
 	# terminal IN_UNMOUNT, and whether the IN_IGNORED of the same batch is
 	# printed too is not specified.
+	run tail -n 1 "$ERR"
+	assert_output "watchx: the file system of 'm' was unmounted"
 	local output
 	output=$(cat "$OUT")
 	if [[ $output == *IN_IGNORED* ]]; then
