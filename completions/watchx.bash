@@ -150,7 +150,7 @@ _watchx_shortopts='-0 -b -e -f -h -j -n -o -P -q -r -t -V -x'
 _watchx_longopts='--block --color --count --deadline --event --exclude --exit-on
     --format --fromfile --help --include --json --no-dereference --no-tick
     --null --on-overflow --outfile --pair-moves --quiet --recursive
-    --timefmt --timeout
+    --tick --timefmt --timeout
     --version'
 
 _watchx()

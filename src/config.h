@@ -16,7 +16,7 @@ struct config {
 	int64_t		  deadline_ns;	/* --deadline: 0 = none */
 	int64_t		  started;	/* clock_ns() at start: --deadline */
 	int64_t		  block_ns;	/* -b: one idle cycle */
-	int		  tick;		/* print ticks (no --no-tick) */
+	int		  tick;		/* print ticks; -1: by stdout */
 	int		  quiet;	/* -q */
 	int		  nofollow;	/* -P */
 	int		  recursive;	/* -r */

@@ -39,6 +39,7 @@ enum {
 	OPT_NO_TICK,
 	OPT_ON_OVERFLOW,
 	OPT_PAIR_MOVES,
+	OPT_TICK,
 	OPT_TIMEFMT,
 };
 
@@ -48,7 +49,7 @@ enum {
 	"              [-t seconds] [--deadline seconds] [-f format]\n" \
 	"              [--timefmt fmt] [-o file]\n" \
 	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
-	"              [--pair-moves] [--no-tick] [--color when]\n" \
+	"              [--pair-moves] [--tick | --no-tick] [--color when]\n" \
 	"              [--on-overflow exit|rescan] path ...\n" \
 	"       watchx -h | -V\n"
 
@@ -76,7 +77,11 @@ help(void)
 	    "      --deadline SECONDS   exit 2 SECONDS after start, events or "
 	    "not\n"
 	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
-	    "      --no-tick            print no empty record when idle\n"
+	    "      --tick, --no-tick    print an empty record when idle, or "
+	    "not\n"
+	    "                           (default: only into a pipe or socket, "
+	    "not\n"
+	    "                           waiting once with -x or -n)\n"
 	    "  -f, --format FMT         print with FMT: %%d %%m %%x %%c %%l "
 	    "%%e %%w %%f %%p %%P %%T %%%%\n"
 	    "      --timefmt FMT        strftime(3) format of %%T\n"
@@ -298,6 +303,9 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	case OPT_NO_TICK:
 		cfg->tick = 0;
 		break;
+	case OPT_TICK:
+		cfg->tick = 1;
+		break;
 	case OPT_ON_OVERFLOW:
 		cfg->rescan = word("--on-overflow", arg, overflows,
 		    "exit or rescan");
@@ -355,6 +363,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "on-overflow",	required_argument,	NULL, OPT_ON_OVERFLOW },
 		{ "outfile",		required_argument,	NULL, 'o' },
 		{ "pair-moves",		no_argument,		NULL, OPT_PAIR_MOVES },
+		{ "tick",		no_argument,		NULL, OPT_TICK },
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "recursive",		no_argument,		NULL, 'r' },
 		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
@@ -368,7 +377,7 @@ parse(int argc, char **argv, struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->started = clock_ns();
 	cfg->block_ns = NS;
-	cfg->tick = 1;
+	cfg->tick = -1;
 	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_COLOR)
@@ -377,6 +386,21 @@ parse(int argc, char **argv, struct config *cfg)
 			short_option(cfg, ch, optarg);
 	}
 	finish_config(cfg, argc - optind, argv + optind, fromfile);
+}
+
+/*
+ * Unless --tick or --no-tick says otherwise, ticks are printed where they
+ * help: into a pipe or a socket, whose reader (a while read loop) may
+ * want to wake up when nothing happens, and not in a one-shot wait (-x,
+ * -n), which ends at an event.  On a terminal, into a file, and in a
+ * wait, they would only be blank lines.
+ */
+static void
+ticks(struct config *cfg, const struct output *out)
+{
+	if (cfg->tick == -1)
+		cfg->tick = (out->pipe || out->sock) && cfg->exit_on == 0 &&
+		    cfg->count == 0;
 }
 
 /*
@@ -423,6 +447,7 @@ main(int argc, char *argv[])
 	if (closed && cfg.outfile == NULL)
 		errx(1, "standard output is closed; give -o FILE");
 	output_open(&out, &cfg);
+	ticks(&cfg, &out);
 	globs = filter_open(&filter, &cfg);
 
 	/* The kernel needs some event to watch for; IN_IGNORED comes anyway. */

@@ -95,7 +95,7 @@ spawn_piped() {
 
 @test "-t 0 means no timeout" {
 	mkdir d
-	wx_start -t 0 -b 0.05 d
+	wx_start --tick -t 0 -b 0.05 d
 	# Five ticks: 250 ms, and watchx is still there.
 	wait_for_lines "$OUT" 5
 	_alive "$WX_PID" || fail "watchx ended with -t 0"
@@ -207,7 +207,7 @@ spawn_piped() {
 
 @test "--count counts printed events only: filtered ones and ticks do not count" {
 	mkdir d
-	wx_start -b 0.05 --count 1 -e delete d
+	wx_start --tick -b 0.05 --count 1 -e delete d
 	wait_for_lines "$OUT" 3
 	touch d/a
 	rm d/a
@@ -402,7 +402,7 @@ die_by() {
 
 @test "SIGTERM while idle between ticks" {
 	mkdir d
-	wx_start -b 0.05 d
+	wx_start --tick -b 0.05 d
 	wait_for_lines "$OUT" 2
 	kill -TERM "$WX_PID"
 	wait_exit

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# Ticks: an empty line after every idle cycle of -b seconds; --no-tick.
+# Ticks: an empty line after every idle cycle of -b seconds; --tick and
+# --no-tick; where they are printed by default (a pipe or a socket, not a
+# one-shot wait) and where not (a terminal, a file, -o).
 
 load helper
 
@@ -14,7 +16,7 @@ ticks() {
 
 @test "-b 0.1 -t 1: about ten empty lines, nothing else, exit 2" {
 	mkdir d
-	wx_start -b 0.1 -t 1 d
+	wx_start --tick -b 0.1 -t 1 d
 	wait_exit
 	assert_equal "$status" 2
 	ticks
@@ -33,7 +35,7 @@ ticks() {
 
 @test "the default cycle is one second: one tick in 1.5 s" {
 	mkdir d
-	wx_start -t 1.5 d
+	wx_start --tick -t 1.5 d
 	wait_exit
 	assert_equal "$status" 2
 	ticks
@@ -42,7 +44,7 @@ ticks() {
 
 @test "--block is -b" {
 	mkdir d
-	wx_start --block 0.05 d
+	wx_start --tick --block 0.05 d
 	wait_for_lines "$OUT" 4 1
 	wx_stop
 	ticks
@@ -51,7 +53,7 @@ ticks() {
 @test "events that -e filters out do not stop the ticks" {
 	mkdir d
 	local start
-	wx_start -b 0.1 -e delete d
+	wx_start --tick -b 0.1 -e delete d
 	_now
 	start=$_now
 	until (($(wc -l <"$OUT") >= 3)); do
@@ -66,7 +68,7 @@ ticks() {
 
 @test "ticks and events interleave, each event one line" {
 	mkdir d
-	wx_start -b 0.1 -e create d
+	wx_start --tick -b 0.1 -e create d
 	wait_for_lines "$OUT" 2
 	touch d/a
 	wait_for_line -F "$OUT" "$(ev 1 256 0 IN_CREATE d a)"
@@ -83,4 +85,99 @@ ticks() {
 		fi
 	done
 	assert_equal "$seen" 1
+}
+
+# --- where ticks go by default --------------------------------------------------
+
+# idle_run HOW ARGS...: run watchx ARGS -q -b 0.05 --deadline 0.6 d, with
+# stdout a pipe (HOW=pipe), a regular file (file), a terminal (pty) or a
+# socket (socket); what it wrote goes to $OUT, and its status must be 2.
+idle_run() {
+	local how=$1
+	shift
+	mkdir -p d
+	case $how in
+	pipe)
+		"$WATCHX" "$@" -q -b 0.05 --deadline 0.6 d 3>&- | cat >"$OUT"
+		status=${PIPESTATUS[0]}
+		;;
+	file)
+		status=0
+		"$WATCHX" "$@" -q -b 0.05 --deadline 0.6 d >"$OUT" 3>&- || status=$?
+		;;
+	pty | socket)
+		status=0
+		python3 - "$how" "$OUT" "$WATCHX" "$@" -q -b 0.05 --deadline 0.6 d <<'PY' 3>&- || status=$?
+import os, pty, socket, subprocess, sys
+how, out, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+if how == "pty":
+    mine, theirs = pty.openpty()
+else:
+    a, b = socket.socketpair()
+    mine, theirs = a.detach(), b.detach()
+p = subprocess.Popen(argv, stdout=theirs)
+os.close(theirs)
+data = b""
+while True:
+    try:
+        chunk = os.read(mine, 4096)
+    except OSError:            # a pty whose other side closed: EIO
+        break
+    if not chunk:
+        break
+    data += chunk
+open(out, "wb").write(data)
+sys.exit(p.wait())
+PY
+		;;
+	esac
+	assert_equal "$how $*: status $status" "$how $*: status 2"
+}
+
+@test "ticks by default into a pipe: a while read loop wakes up" {
+	idle_run pipe
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks into a pipe in 0.6 s with -b 0.05"
+}
+
+@test "ticks by default into a socket" {
+	idle_run socket
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks into a socket in 0.6 s with -b 0.05"
+}
+
+@test "no ticks by default on a terminal, into a file, or with -o" {
+	idle_run pty
+	assert_equal "pty: $(wc -c <"$OUT") bytes" "pty: 0 bytes"
+	idle_run file
+	assert_equal "file: $(wc -c <"$OUT") bytes" "file: 0 bytes"
+	idle_run pipe -o "$BATS_TEST_TMPDIR/o"
+	assert_equal "-o: $(wc -c <"$BATS_TEST_TMPDIR/o") bytes" "-o: 0 bytes"
+}
+
+@test "no ticks by default in a one-shot wait (-x, -n), even into a pipe" {
+	idle_run pipe -x create
+	assert_equal "-x: $(wc -c <"$OUT") bytes" "-x: 0 bytes"
+	idle_run pipe -n 1
+	assert_equal "-n: $(wc -c <"$OUT") bytes" "-n: 0 bytes"
+}
+
+@test "--tick forces ticks where they are off by default, --no-tick where they are on" {
+	idle_run file --tick
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks into a file with --tick"
+	idle_run pty --tick
+	# A terminal turns each newline into CR LF.
+	local n
+	n=$(grep -c $'^\r$' "$OUT") || true
+	((n >= 3)) || fail "only $n ticks on a terminal with --tick"
+	idle_run pipe -x create --tick
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks with -x --tick"
+	idle_run pipe --no-tick
+	assert_equal "--no-tick: $(wc -c <"$OUT") bytes" "--no-tick: 0 bytes"
+	# The last of the two wins.
+	idle_run pipe --no-tick --tick
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks with --no-tick --tick"
 }

@@ -252,7 +252,7 @@ unknown_event() {
 
 @test "-t 1000000000, the largest timeout, does not fire at once" {
 	mkdir d
-	wx_start -t 1000000000 -b 0.05 d
+	wx_start --tick -t 1000000000 -b 0.05 d
 	wait_for_lines "$OUT" 3
 	_alive "$WX_PID" || fail "watchx ended"
 	wx_stop

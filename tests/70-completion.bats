@@ -125,7 +125,7 @@ fish_complete() {
 	opts=$(help_long_options)
 	[[ -n $opts ]] || fail "no long option in watchx --help"
 	for opt in $opts; do
-		grep -qE -- "[{,'*]$opt[]=+,'}[]" "$COMPDIR/_watchx" || missing+=("$opt")
+		grep -qE -- "[{,'*)]$opt[]=+,'}[]" "$COMPDIR/_watchx" || missing+=("$opt")
 	done
 	((${#missing[@]} == 0)) || fail "not in completions/_watchx: ${missing[*]}"
 }

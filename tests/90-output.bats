@@ -270,7 +270,7 @@ _state_stopped() {
 
 @test "-f: a tick is an empty line, not an empty format" {
 	mkdir d
-	wx_start -b 0.1 -f '<%f>' d
+	wx_start --tick -b 0.1 -f '<%f>' d
 	wait_for_lines "$OUT" 2
 	wx_stop
 	run grep -c . "$OUT"
@@ -518,7 +518,7 @@ time_of_one_event() {
 
 @test "-j: ticks are empty lines" {
 	mkdir d
-	wx_start -j -b 0.1 -e create d
+	wx_start --tick -j -b 0.1 -e create d
 	wait_for_lines "$OUT" 2
 	: >d/a
 	wait_for_line "$OUT" '^\{.*"filename":"a"'
@@ -569,7 +569,7 @@ time_of_one_event() {
 
 @test "-0: ticks are lone NULs" {
 	mkdir d
-	wx_start -0 -b 0.1 -e create -f '%f' d
+	wx_start --tick -0 -b 0.1 -e create -f '%f' d
 	poll "$WX_DEADLINE" "no two ticks" _nuls_at_least 2
 	: >d/x
 	poll "$WX_DEADLINE" "no record for d/x" grep -qa x "$OUT"
