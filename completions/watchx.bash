@@ -79,7 +79,7 @@ _watchx_kind()
 {
 	case $1 in
 	e | x | event | exit-on) echo event ;;
-	b | n | t | block | count | timeout | deadline) echo number ;;
+	b | n | t | block | count | timeout | deadline | ready-fd) echo number ;;
 	o | outfile | fromfile) echo file ;;
 	color) echo when ;;
 	on-overflow) echo overflow ;;
@@ -149,7 +149,8 @@ _watchx_arg()
 _watchx_shortopts='-0 -b -e -f -h -j -n -o -P -q -r -t -V -x'
 _watchx_longopts='--block --color --count --deadline --event --exclude --exit-on
     --format --fromfile --help --include --json --no-dereference --no-tick
-    --null --on-overflow --outfile --pair-moves --quiet --recursive
+    --null --on-overflow --outfile --pair-moves --quiet --ready-fd
+    --recursive
     --tick --timefmt --timeout
     --version'
 

@@ -18,6 +18,7 @@ struct config {
 	int64_t		  block_ns;	/* -b: one idle cycle */
 	int		  tick;		/* print ticks; -1: by stdout */
 	int		  quiet;	/* -q */
+	int		  ready_fd;	/* --ready-fd, or -1 */
 	int		  nofollow;	/* -P */
 	int		  recursive;	/* -r */
 	int		  rescan;	/* --on-overflow rescan */

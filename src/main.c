@@ -23,6 +23,7 @@
 #include "filter.h"
 #include "loop.h"
 #include "output.h"
+#include "ready.h"
 #include "source.h"
 #include "walk.h"
 #include "watch.h"
@@ -39,6 +40,7 @@ enum {
 	OPT_NO_TICK,
 	OPT_ON_OVERFLOW,
 	OPT_PAIR_MOVES,
+	OPT_READY_FD,
 	OPT_TICK,
 	OPT_TIMEFMT,
 };
@@ -50,7 +52,7 @@ enum {
 	"              [--timefmt fmt] [-o file]\n" \
 	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
 	"              [--pair-moves] [--tick | --no-tick] [--color when]\n" \
-	"              [--on-overflow exit|rescan] path ...\n" \
+	"              [--on-overflow exit|rescan] [--ready-fd n] path ...\n" \
 	"       watchx -h | -V\n"
 
 static void __attribute__((noreturn))
@@ -100,6 +102,8 @@ help(void)
 	    "rescan (-r)\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
 	    "  -q, --quiet              no status messages on stderr\n"
+	    "      --ready-fd N         write a line to descriptor N once "
+	    "watching\n"
 	    "  -h, --help               this help\n"
 	    "  -V, --version            the version\n"
 	    "\n"
@@ -303,6 +307,9 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	case OPT_NO_TICK:
 		cfg->tick = 0;
 		break;
+	case OPT_READY_FD:
+		cfg->ready_fd = ready_fd(arg);
+		break;
 	case OPT_TICK:
 		cfg->tick = 1;
 		break;
@@ -365,6 +372,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "pair-moves",		no_argument,		NULL, OPT_PAIR_MOVES },
 		{ "tick",		no_argument,		NULL, OPT_TICK },
 		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "ready-fd",		required_argument,	NULL, OPT_READY_FD },
 		{ "recursive",		no_argument,		NULL, 'r' },
 		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
 		{ "timeout",		required_argument,	NULL, 't' },
@@ -378,6 +386,7 @@ parse(int argc, char **argv, struct config *cfg)
 	cfg->started = clock_ns();
 	cfg->block_ns = NS;
 	cfg->tick = -1;
+	cfg->ready_fd = -1;
 	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_COLOR)
@@ -477,6 +486,7 @@ main(int argc, char *argv[])
 	}
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
+	ready_announce(cfg.ready_fd);
 
 	/* exit(), not return: what main holds stays reachable for LSan. */
 	exit(loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL));

@@ -1,0 +1,108 @@
+/*
+ * ready.c: readiness.  Once every initial watch is in place, a script that
+ * started watchx in the background may act: it learns so from one line on
+ * the descriptor of --ready-fd (which is then closed, so a reader also
+ * sees the end of file), and a systemd unit of Type=notify from READY=1
+ * on the socket named by NOTIFY_SOCKET (sd_notify(3)'s protocol).
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ready.h"
+
+#define READY_LINE	"ready\n"
+#define READY_NOTIFY	"READY=1"
+
+/*
+ * The descriptor of --ready-fd: a decimal number of a descriptor that is
+ * open for writing, other than standard input, output and error (the
+ * events and the messages go there).
+ */
+int
+ready_fd(const char *arg)
+{
+	const char	*errstr = NULL;
+	int		 fd = -1, fl;
+
+	if (arg[strspn(arg, "0123456789")] != '\0')
+		errstr = "invalid";
+	else
+		fd = strtonum(arg, 0, INT_MAX, &errstr);
+	if (errstr != NULL)
+		errx(1, "--ready-fd: descriptor '%s' is %s", arg, errstr);
+	if (fd <= STDERR_FILENO)
+		errx(1, "--ready-fd: '%s' is standard %s; give a descriptor "
+		    "of 3 or more", arg, fd == 0 ? "input" :
+		    fd == 1 ? "output" : "error");
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		errx(1, "--ready-fd: descriptor %d is not open", fd);
+	if ((fl & O_ACCMODE) == O_RDONLY)
+		errx(1, "--ready-fd: descriptor %d is not open for writing",
+		    fd);
+	/* Nothing watchx starts should hold it open after it is closed. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* Send READY=1 to the socket NOTIFY_SOCKET names ("@" for abstract). */
+static void
+notify(const char *path)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	size_t			 n = strlen(path);
+	int			 s;
+
+	if (n == 0 || (path[0] != '/' && path[0] != '@') ||
+	    n >= sizeof(sun.sun_path)) {
+		warnx("NOTIFY_SOCKET: '%s' is not a socket path", path);
+		return;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, n);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = offsetof(struct sockaddr_un, sun_path) + n;
+	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    sendto(s, READY_NOTIFY, strlen(READY_NOTIFY), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, len) == -1)
+		warn("NOTIFY_SOCKET: %s", path);
+	if (s != -1)
+		close(s);
+}
+
+/*
+ * Every initial watch is in place: say so on fd (-1: no --ready-fd), and
+ * to NOTIFY_SOCKET if it is set.  A reader that has gone is no reason to
+ * stop watching: a failure is only a warning.
+ */
+void
+ready_announce(int fd)
+{
+	const char	*path;
+	ssize_t		 n;
+
+	if (fd != -1) {
+		/* EPIPE, not death, if its reader has gone (loop.c does so too). */
+		signal(SIGPIPE, SIG_IGN);
+		do
+			n = write(fd, READY_LINE, strlen(READY_LINE));
+		while (n == -1 && errno == EINTR);
+		if (n == -1)
+			warn("--ready-fd: descriptor %d", fd);
+		close(fd);
+	}
+	if ((path = getenv("NOTIFY_SOCKET")) != NULL)
+		notify(path);
+}
