@@ -166,6 +166,14 @@ moved_from(struct tree *t, struct watch *parent, const char *name,
 
 	if ((w = watch_child(t->ws, parent, name, len)) == NULL)
 		return;
+	/*
+	 * Cookie 0 (once in 2^32 renames) pairs with nothing, and means "not
+	 * moving": taken as moved out, and walked anew if it arrives.
+	 */
+	if (cookie == 0) {
+		watch_forget(t->ws, w, 1);
+		return;
+	}
 	m = ARRAY_PUSH(t->moves, t->nmoves);
 	m->wd = w->wd;
 	m->cookie = cookie;

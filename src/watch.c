@@ -211,8 +211,8 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 	shown = escape_dup(path);
 	if (error == ENOSPC)
 		warnx("cannot watch '%s': inotify watch limit reached "
-		    "(%s; watchx holds %zu watches)", shown, source_limit("watches"),
-		    ws->count);
+		    "(%s; watchx holds %zu watches)", shown,
+		    source_limit("watches"), ws->count);
 	else if (error == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		warnx("cannot watch '%s': %s (the open file limit, ulimit -n, "
 		    "is %llu)", shown, strerror(error),
@@ -306,8 +306,8 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	for (i = 0; i < ws->nrootids; i++)
 		if (ws->rootids[i].wd == w->wd)
 			r = &ws->rootids[i];
-	fd = openat(ws->src->cwd, r != NULL ? r->path : w->name, O_PATH | O_DIRECTORY |
-	    O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
+	fd = openat(ws->src->cwd, r != NULL ? r->path : w->name, O_PATH |
+	    O_DIRECTORY | O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
 	if (r == NULL)
 		return fd;
 	if (fd != -1 && fstat(fd, &st) == 0 && st.st_dev == r->dev &&

@@ -106,7 +106,7 @@ seen_find(struct seen_tree *t, int wd, const char *name, size_t len)
 	return RB_FIND(seen_tree, t, &key.s);
 }
 
-/* Free what the window holds (for the fuzz harness, which makes many). */
+/* Free what the window holds. */
 void
 window_close(struct window *win)
 {

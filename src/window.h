@@ -62,7 +62,8 @@ RB_HEAD(seen_tree, seen);
  *   reported then.
  * - ghosts and settling hold one entry per (wd, name), each with a
  *   deadline; ghosts_purge and settle_first are no later than the
- *   earliest of them (NEVER when none).
+ *   earliest of them (and may be earlier: they are only a hint of when
+ *   to look, and nsettling says whether anything waits).
  */
 struct window {
 	struct watchset		*ws;

@@ -1,8 +1,8 @@
 /*
  * stream.c: libFuzzer harness for the record stream: batches of events
  * shaped as the kernel shapes them (any order, any watch, any cookie),
- * through handle.c and the -r bookkeeping of tree.c and watch.c, over a
- * watch set made up here (a root and some sub-directories), with moves
+ * through handle.c and the -r stage (tree.c, window.c, follow.c, watch.c),
+ * over a watch set made up here (a root and some sub-directories), with moves
  * expiring at any point and --pair-moves on or off.  New directories are
  * looked up relative to the current directory, where the runner keeps
  * nothing, so they are found gone.

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "output.h"
 #include "source.h"
+#include "tree.h"
 #include "watch.h"
 
 static int	 passed, failed;
@@ -285,6 +286,45 @@ test_bywd(void)
 	source_close(&src);
 }
 
+/*
+ * A directory moved out with cookie 0 (the kernel's cookies wrap after
+ * 2^32 renames): cookie 0 means "not moving", so it cannot wait for a
+ * partner; it is taken as moved out of the tree, and nothing is left
+ * counted as moving.
+ */
+static void
+test_cookie_zero(void)
+{
+	union {
+		struct inotify_event	 ie;
+		char			 buf[sizeof(struct inotify_event) + 16];
+	}			 e;
+	struct watchset		 ws;
+	struct source		 src;
+	struct tree		 t;
+	struct watch		*root;
+
+	source_open(&src);
+	watchset_open(&ws, &src, IN_CREATE | IN_MOVE, 1, 0);
+	tree_open(&t, &ws, &src);
+	root = watch_new(&ws, NULL, 1, "r", 1);
+	watch_new(&ws, root, 2, "a", 1);
+	memset(&e, 0, sizeof(e));
+	e.ie.wd = 1;
+	e.ie.mask = IN_MOVED_FROM | IN_ISDIR;
+	e.ie.cookie = 0;
+	e.ie.len = 16;
+	strlcpy(e.ie.name, "a", 16);
+	tree_update(&t, root, &e.ie);
+	truth("cookie 0: the directory moved out is forgotten",
+	    watchset_find(&ws, 2) == NULL);
+	truth("cookie 0: nothing counted as moving", ws.nmoving == 0);
+	truth("cookie 0: no move waits", t.nmoves == 0);
+	tree_close(&t);
+	watchset_close(&ws);
+	source_close(&src);
+}
+
 int
 main(void)
 {
@@ -294,6 +334,7 @@ main(void)
 	test_events();
 	test_output();
 	test_bywd();
+	test_cookie_zero();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0;
 }
