@@ -21,6 +21,8 @@ struct config {
 	int		  ready_fd;	/* --ready-fd, or -1 */
 	int		  nofollow;	/* -P */
 	int		  recursive;	/* -r */
+	int		  byname;	/* --by-name, or a wait */
+	int		  wait;		/* enum wait (byname.h) */
 	int		  rescan;	/* --on-overflow rescan */
 	const char	 *format;	/* -f */
 	const char	 *timefmt;	/* --timefmt */

@@ -79,6 +79,25 @@ follow_print(struct follow_queue *q, const struct watch *w, uint32_t mask,
 	append(q, FOLLOW_PRINT, path, pathlen, &ie, name, len);
 }
 
+/*
+ * An event for the handler to print under path (pathlen bytes), with
+ * name (len bytes): the by-name stage's (byname.c), whose paths are the
+ * user's, not built from watches.
+ */
+void
+follow_print_path(struct follow_queue *q, const char *path, size_t pathlen,
+    int wd, uint32_t mask, uint32_t cookie, const char *name, size_t len)
+{
+	struct inotify_event	 ie;
+
+	memset(&ie, 0, sizeof(ie));
+	ie.wd = wd;
+	ie.mask = mask;
+	ie.cookie = cookie;
+	ie.len = len == 0 ? 0 : (len + sizeof(ie)) & ~(sizeof(ie) - 1);
+	append(q, FOLLOW_PRINT, path, pathlen, &ie, name, len);
+}
+
 /* Hold ie, an event in a directory whose move is unresolved. */
 void
 follow_hold(struct follow_queue *q, const struct inotify_event *ie)

@@ -52,6 +52,8 @@ void	 follow_open(struct follow_queue *, struct watchset *);
 void	 follow_close(struct follow_queue *);
 void	 follow_print(struct follow_queue *, const struct watch *, uint32_t,
 	    const char *, size_t);
+void	 follow_print_path(struct follow_queue *, const char *, size_t, int,
+	    uint32_t, uint32_t, const char *, size_t);
 void	 follow_hold(struct follow_queue *, const struct inotify_event *);
 void	 follow_release(struct follow_queue *);
 void	 follow_unhold(struct follow_queue *, const struct watch *);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "byname.h"
 #include "config.h"
 #include "escape.h"
 #include "filter.h"
@@ -140,21 +141,21 @@ say_why(struct handler *h, const struct watch *w,
 static void	handle(struct handler *, const struct inotify_event *);
 
 /*
- * What the -r bookkeeping has handed on (follow.h, follow records), in
- * order: events it made up are printed, held events are handled again
- * (and what they hand on is taken first, so the order is the kernel's).
+ * What a stage has handed on in q (follow.h, follow records), in order:
+ * events it made up are printed, held events are handled again (and what
+ * they hand on is taken first, so the order is the kernel's).
  */
 static void
-follow(struct handler *h)
+take(struct handler *h, struct follow_queue *q)
 {
 	const struct inotify_event	*ie;
 	struct follow			 head;
 	char				*buf, *p;
 	size_t				 len;
 
-	if (h->tree.q.outlen == 0)
+	if (q->outlen == 0)
 		return;
-	buf = follow_take(&h->tree.q, &len);
+	buf = follow_take(q, &len);
 	for (p = buf; p < buf + len; p += FOLLOW_SIZE(head.pathlen, ie)) {
 		memcpy(&head, p, sizeof(head));
 		ie = (const struct inotify_event *)(p + sizeof(head) +
@@ -166,6 +167,37 @@ follow(struct handler *h)
 			    strnlen(ie->name, ie->len), 0);
 	}
 	free(buf);
+}
+
+/* What the -r stage and the by-name stage have handed on. */
+static void
+follow(struct handler *h)
+{
+	take(h, &h->tree.q);
+	if (h->names != NULL)
+		take(h, &h->names->q);
+}
+
+/*
+ * An event on a watch of the by-name stage: printed there under the path
+ * given.  A wait (--wait-exists, --wait-gone) that it ends prints the
+ * event and ends the run with 0.  Returns whether the event is the
+ * stage's alone (not also on a watch of the watch set).
+ */
+static int
+by_name(struct handler *h, const struct inotify_event *ie)
+{
+	if (!byname_event(h->names, ie))
+		return 0;
+	follow(h);
+	if (byname_done(h->names) && h->status == -1) {
+		byname_report(h->names);
+		follow(h);
+		if (h->status == -1)
+			h->status = 0;
+		return 1;
+	}
+	return watchset_find(h->ws, ie->wd) == NULL;
 }
 
 /*
@@ -197,6 +229,8 @@ handle(struct handler *h, const struct inotify_event *ie)
 		}
 		return;
 	}
+	if (h->names != NULL && by_name(h, ie))
+		return;
 	/* Events queued before their watch was forgotten. */
 	if ((w = watchset_find(h->ws, ie->wd)) == NULL)
 		return;
@@ -206,8 +240,9 @@ handle(struct handler *h, const struct inotify_event *ie)
 	follow(h);
 	if (v == HOLD)
 		return;
+	/* By name, a root that goes is waited for again: not the end. */
 	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
-	    w->root && h->ws->nroots == 1);
+	    w->root && h->ws->nroots == 1 && h->names == NULL);
 	if (v == PASS && (terminal || (ie->mask & h->print) != 0)) {
 		path = watch_path(h->ws, w, &pathlen);
 		emit(h, path, pathlen, ie, ie->len > 0 ? ie->name : "",
@@ -230,7 +265,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 void
 handler_open(struct handler *h, const struct config *cfg,
     struct watchset *ws, struct source *src, struct output *out,
-    struct filter *filter)
+    struct filter *filter, struct byname *names)
 {
 	memset(h, 0, sizeof(*h));
 	pair_init(&h->pairs);
@@ -238,6 +273,7 @@ handler_open(struct handler *h, const struct config *cfg,
 	h->cfg = cfg;
 	h->ws = ws;
 	h->src = src;
+	h->names = names;
 	h->out = out;
 	h->filter = filter;
 	h->print = cfg->events | cfg->exit_on;

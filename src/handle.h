@@ -12,6 +12,7 @@
 #include "pair.h"
 #include "tree.h"
 
+struct byname;
 struct config;
 struct filter;
 struct output;
@@ -23,6 +24,7 @@ struct handler {
 	struct watchset		*ws;
 	struct source		*src;
 	struct tree		 tree;		/* the -r stage */
+	struct byname		*names;		/* --by-name, or NULL */
 	struct output		*out;
 	struct filter		*filter;	/* NULL: no globs */
 	struct pairs		 pairs;
@@ -35,7 +37,7 @@ struct handler {
 
 void	 handler_open(struct handler *, const struct config *,
 	    struct watchset *, struct source *, struct output *,
-	    struct filter *);
+	    struct filter *, struct byname *);
 void	 handler_batch(struct handler *, const char *, size_t);
 void	 handler_timers(struct handler *, int64_t, int);
 int	 handler_due(const struct handler *);

@@ -368,7 +368,7 @@ loop_time(struct loop *l, int printed)
  */
 int
 loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
-    struct output *out, struct filter *filter)
+    struct output *out, struct filter *filter, struct byname *names)
 {
 	struct loop	 l;
 	long long	 before;
@@ -378,7 +378,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 	l.cfg = cfg;
 	l.src = src;
 	l.out = out;
-	handler_open(&l.h, cfg, ws, src, out, filter);
+	handler_open(&l.h, cfg, ws, src, out, filter, names);
 	loop_open(&l);
 	while (l.h.status == -1) {
 		ready = loop_wait(&l, &sig);

@@ -4,6 +4,7 @@
 #ifndef WATCHX_LOOP_H
 #define WATCHX_LOOP_H
 
+struct byname;
 struct config;
 struct filter;
 struct output;
@@ -11,6 +12,6 @@ struct source;
 struct watchset;
 
 int	 loop_run(const struct config *, struct watchset *, struct source *,
-	    struct output *, struct filter *);
+	    struct output *, struct filter *, struct byname *);
 
 #endif

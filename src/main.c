@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "byname.h"
 #include "clock.h"
 #include "config.h"
 #include "events.h"
@@ -32,7 +33,8 @@
 #define SECONDS_MAX	1000000000LL	/* about 31 years */
 
 enum {
-	OPT_COLOR = 256,
+	OPT_BY_NAME = 256,
+	OPT_COLOR,
 	OPT_DEADLINE,
 	OPT_EXCLUDE,
 	OPT_FROMFILE,
@@ -43,6 +45,8 @@ enum {
 	OPT_READY_FD,
 	OPT_TICK,
 	OPT_TIMEFMT,
+	OPT_WAIT_EXISTS,
+	OPT_WAIT_GONE,
 };
 
 #define USAGE \
@@ -52,7 +56,8 @@ enum {
 	"              [--timefmt fmt] [-o file]\n" \
 	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
 	"              [--pair-moves] [--tick | --no-tick] [--color when]\n" \
-	"              [--on-overflow exit|rescan] [--ready-fd n] path ...\n" \
+	"              [--on-overflow exit|rescan] [--ready-fd n]\n" \
+	"              [--by-name | --wait-exists | --wait-gone] path ...\n" \
 	"       watchx -h | -V\n"
 
 static void __attribute__((noreturn))
@@ -101,6 +106,11 @@ help(void)
 	    "      --on-overflow WHAT   after a queue overflow: exit (3), or "
 	    "rescan (-r)\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
+	    "      --by-name            follow each path by its name: "
+	    "replaced,\n"
+	    "                           re-created, or not there yet\n"
+	    "      --wait-exists        exit 0 once every path exists\n"
+	    "      --wait-gone          exit 0 once no path exists\n"
 	    "  -q, --quiet              no status messages on stderr\n"
 	    "      --ready-fd N         write a line to descriptor N once "
 	    "watching\n"
@@ -288,6 +298,9 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	static const char *const overflows[] = { "exit", "rescan", NULL };
 
 	switch (ch) {
+	case OPT_BY_NAME:
+		cfg->byname = 1;
+		break;
 	case OPT_COLOR:
 		cfg->color = word("--color", arg, colors,
 		    "auto, always or never");
@@ -323,9 +336,38 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	case OPT_TIMEFMT:
 		cfg->timefmt = arg;
 		break;
+	case OPT_WAIT_EXISTS:
+	case OPT_WAIT_GONE:
+		if (cfg->wait != WAIT_NONE)
+			errx(1, "--wait-exists and --wait-gone cannot be used "
+			    "together");
+		cfg->wait = ch == OPT_WAIT_EXISTS ? WAIT_EXISTS : WAIT_GONE;
+		cfg->byname = 1;
+		break;
 	default:
 		usage();
 	}
+}
+
+/*
+ * What goes with following paths by name, and with the waits, which print
+ * only the event that ends them.
+ */
+static void
+waits(const struct config *cfg)
+{
+	const char	*w = cfg->wait == WAIT_EXISTS ? "--wait-exists" :
+			    "--wait-gone";
+
+	if (cfg->byname && cfg->nofollow)
+		errx(1, "-P cannot be used with --by-name");
+	if (cfg->wait == WAIT_NONE)
+		return;
+	if (cfg->events != 0 || cfg->exit_on != 0 || cfg->count != 0)
+		errx(1, "%s prints only the event that ends it: -e, -x and -n "
+		    "do not apply", w);
+	if (cfg->recursive)
+		errx(1, "%s cannot be used with -r", w);
 }
 
 /* The options that exclude each other, and the paths to watch. */
@@ -336,6 +378,7 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 		errx(1, "-j and -f cannot be used together");
 	if (cfg->rescan && !cfg->recursive)
 		errx(1, "--on-overflow rescan needs -r");
+	waits(cfg);
 	while (argc-- > 0)
 		add_path(cfg, *argv++);
 	if (fromfile != NULL)
@@ -353,6 +396,7 @@ parse(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "block",		required_argument,	NULL, 'b' },
+		{ "by-name",		no_argument,		NULL, OPT_BY_NAME },
 		{ "color",		required_argument,	NULL, OPT_COLOR },
 		{ "count",		required_argument,	NULL, 'n' },
 		{ "deadline",		required_argument,	NULL, OPT_DEADLINE },
@@ -377,6 +421,8 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
 		{ "timeout",		required_argument,	NULL, 't' },
 		{ "version",		no_argument,		NULL, 'V' },
+		{ "wait-exists",	no_argument,		NULL, OPT_WAIT_EXISTS },
+		{ "wait-gone",		no_argument,		NULL, OPT_WAIT_GONE },
 		{ NULL,			0,			NULL, 0 }
 	};
 	const char	*fromfile = NULL;
@@ -389,12 +435,38 @@ parse(int argc, char **argv, struct config *cfg)
 	cfg->ready_fd = -1;
 	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
 	    NULL)) != -1) {
-		if (ch >= OPT_COLOR)
+		if (ch >= OPT_BY_NAME)
 			long_option(cfg, ch, optarg, &fromfile);
 		else
 			short_option(cfg, ch, optarg);
 	}
 	finish_config(cfg, argc - optind, argv + optind, fromfile);
+}
+
+/*
+ * Watch the paths given: each as the file it names now (walked under -r),
+ * or by its name (byname.c).  Exits 1 if one cannot be watched.
+ */
+static void
+watch_paths(const struct config *cfg, struct watchset *ws,
+    struct byname *names)
+{
+	struct watch	*root;
+	size_t		 i;
+	int		 pin;
+
+	for (i = 0; i < cfg->npaths; i++) {
+		if (cfg->byname) {
+			byname_add(names, cfg->paths[i]);
+			continue;
+		}
+		if (watchset_add_root(ws, cfg->paths[i], &root, &pin) == -1)
+			exit(1);
+		if (pin != -1)
+			walk_root(ws, root, pin);
+	}
+	if (cfg->byname && byname_start(names) == -1)
+		exit(1);
 }
 
 /*
@@ -409,7 +481,7 @@ ticks(struct config *cfg, const struct output *out)
 {
 	if (cfg->tick == -1)
 		cfg->tick = (out->pipe || out->sock) && cfg->exit_on == 0 &&
-		    cfg->count == 0;
+		    cfg->count == 0 && cfg->wait == WAIT_NONE;
 }
 
 /*
@@ -446,10 +518,9 @@ main(int argc, char *argv[])
 	struct output	 out;
 	struct filter	 filter;
 	struct rlimit	 rl;
+	struct byname	 names;
 	uint32_t	 mask;
-	struct watch	*root;
-	size_t		 i;
-	int		 globs, closed, pin;
+	int		 globs, closed;
 
 	closed = standard_fds();
 	parse(argc, argv, &cfg);
@@ -476,18 +547,18 @@ main(int argc, char *argv[])
 	ws.mirror = cfg.rescan;
 	if (cfg.nexclude > 0)
 		ws.filter = &filter;
+	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
-	for (i = 0; i < cfg.npaths; i++) {
-		if (watchset_add_root(&ws, cfg.paths[i], &root, &pin) == -1)
-			exit(1);
-		if (pin != -1)
-			walk_root(&ws, root, pin);
-	}
+	watch_paths(&cfg, &ws, &names);
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 	ready_announce(cfg.ready_fd);
+	/* A wait whose condition holds already is over, with nothing to say. */
+	if (byname_done(&names))
+		exit(0);
 
 	/* exit(), not return: what main holds stays reachable for LSan. */
-	exit(loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL));
+	exit(loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL,
+	    cfg.byname ? &names : NULL));
 }

@@ -142,7 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	source_open(&src);
 	watchset_open(&ws, &src, cfg.events & IN_ALL_EVENTS, 1, 0);
 	maxwd = make_tree(&in, &ws);
-	handler_open(&h, &cfg, &ws, &src, &out, NULL);
+	handler_open(&h, &cfg, &ws, &src, &out, NULL, NULL);
 
 	while (in.len > 0 && h.status == -1) {
 		off = 0;

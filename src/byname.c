@@ -1,0 +1,427 @@
+/*
+ * byname.c: the paths given by name (--by-name, --wait-exists,
+ * --wait-gone).  A path is followed whatever file its name stands for:
+ * replaced by a rename (an editor's save, sed -i), deleted and created
+ * again, or not there yet.
+ *
+ * Every directory on the way to the path that exists is watched, from "."
+ * (or "/") down to its parent: each for the entry of the next component,
+ * and for its own deletion or rename.  Whenever a component other than the
+ * last appears or goes, the target is resolved again: each directory is
+ * watched before the next component is looked up in it, so a component
+ * created in between is seen by its IN_CREATE (race-free).
+ *
+ * The parent's watch also reports what happens to a file by that name
+ * (opened, written, closed), with no gap when the file is replaced: the
+ * kernel reports an entry's events to its directory's watch from the
+ * moment the entry exists.  So a file is never watched itself; all of its
+ * events, and its creation, deletion and renames, come from the parent,
+ * and are printed under the path as given with an empty file name.  A
+ * directory is watched itself too (the entry), for what happens inside
+ * it; its own IN_DELETE_SELF, IN_MOVE_SELF and IN_IGNORED are left out:
+ * the parent reports what happened to the name.
+ *
+ * Targets are few (the paths on the command line), so interests are kept
+ * in a plain array and found by a scan.
+ */
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "byname.h"
+#include "follow.h"
+#include "source.h"
+#include "walk.h"
+#include "watch.h"
+
+/* What a directory of a chain is watched for. */
+#define CHAIN_MASK	(IN_CREATE | IN_DELETE | IN_MOVE | IN_DELETE_SELF | \
+	IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_ADD)
+/* The events a directory reports of its files (and its sub-directories). */
+#define FILE_BITS	(IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE | IN_OPEN)
+/* What of an event on a chain directory is about the name. */
+#define NAME_BITS	(IN_CREATE | IN_DELETE | IN_MOVE | IN_ISDIR)
+/* A chain directory itself has gone, or its watch. */
+#define SELF_BITS	(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)
+
+void
+byname_open(struct byname *b, struct source *src, struct watchset *ws,
+    uint32_t mask, enum wait wait)
+{
+	memset(b, 0, sizeof(*b));
+	b->src = src;
+	b->ws = ws;
+	b->mask = mask;
+	b->wait = wait;
+	b->serial = 1;
+	follow_open(&b->q, ws);
+}
+
+/* Follow path, as given, by its name. */
+void
+byname_add(struct byname *b, const char *path)
+{
+	struct target	*t;
+	char		*copy, *c, *last;
+
+	t = ARRAY_PUSH(b->targets, b->ntargets);
+	memset(t, 0, sizeof(*t));
+	if ((t->path = strdup(path)) == NULL ||
+	    (copy = strdup(path)) == NULL)
+		err(1, NULL);
+	t->pathlen = strlen(path);
+	t->base = path[0] == '/' ? "/" : ".";
+	/* "a//b/./c/" is a, b and c. */
+	for (c = strtok_r(copy, "/", &last); c != NULL;
+	    c = strtok_r(NULL, "/", &last)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		*ARRAY_PUSH(t->comp, t->ncomp) = c;
+	}
+	t->buf = copy;
+}
+
+/* Mark the interests of target ti stale (1) or fresh (0). */
+static void
+mark(struct byname *b, size_t ti, int stale)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->nin; i++)
+		if (b->in[i].target == ti)
+			b->in[i].stale = stale;
+}
+
+/* Target ti holds watch wd at level (again). */
+static void
+interest(struct byname *b, int wd, size_t ti, int level)
+{
+	struct interest	*in;
+	size_t		 i;
+
+	for (i = 0; i < b->nin; i++)
+		if (b->in[i].wd == wd && b->in[i].target == ti &&
+		    b->in[i].level == level) {
+			b->in[i].stale = 0;
+			return;
+		}
+	in = ARRAY_PUSH(b->in, b->nin);
+	in->wd = wd;
+	in->target = ti;
+	in->level = level;
+	in->stale = 0;
+	/* Not to be handled again for the event that made it. */
+	in->seen = b->serial;
+}
+
+static int
+held(const struct byname *b, int wd)
+{
+	size_t	 i;
+
+	for (i = 0; i < b->nin; i++)
+		if (b->in[i].wd == wd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Drop the stale interests of ti, and the watches nobody holds any more
+ * (with rm; not for a watch the kernel has removed itself).
+ */
+static void
+sweep(struct byname *b, size_t ti, int rm)
+{
+	size_t	 i;
+	int	 wd;
+
+	for (i = 0; i < b->nin;) {
+		if (b->in[i].target != ti || !b->in[i].stale) {
+			i++;
+			continue;
+		}
+		wd = b->in[i].wd;
+		b->in[i] = b->in[--b->nin];
+		if (rm && !held(b, wd) && watchset_find(b->ws, wd) == NULL)
+			source_unwatch(b->src, wd);
+	}
+}
+
+/* Print an event of target t, on watch wd, under its path. */
+static void
+print(struct byname *b, const struct target *t, int wd, uint32_t mask,
+    uint32_t cookie, const char *name, size_t len)
+{
+	if (b->wait == WAIT_NONE)
+		follow_print_path(&b->q, t->path, t->pathlen, wd, mask, cookie,
+		    name, len);
+}
+
+/*
+ * Target ti has come to exist, or ceased to, by an event with mask on
+ * watch wd: printed (outside the waits), and kept for the waits.
+ */
+static void
+change(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
+{
+	print(b, &b->targets[ti], wd, mask, cookie, "", 0);
+	b->last = ti;
+	b->lastwd = wd;
+	b->lastmask = mask;
+	b->lastcookie = cookie;
+}
+
+/*
+ * The path of t exists, open as fd: a directory is watched for the user's
+ * events, or under -r handed to the watch set, walked as at start-up.
+ * A file's events come from its parent's watch.
+ */
+static void
+entry(struct byname *b, size_t ti, int fd)
+{
+	struct target	*t = &b->targets[ti];
+	struct watch	*root;
+	int		 wd, pin;
+
+	if (b->wait != WAIT_NONE || !t->dir)
+		return;
+	if (b->ws->recursive) {
+		if (t->root == 0 && watchset_add_root(b->ws, t->path, &root,
+		    &pin) == 0 && root != NULL) {
+			t->root = root->wd;
+			if (pin != -1)
+				walk_root(b->ws, root, pin);
+		}
+		return;
+	}
+	wd = source_watch_fd(b->src, fd, b->mask | IN_MASK_ADD | IN_ONLYDIR);
+	if (wd != -1)
+		interest(b, wd, ti, BYNAME_ENTRY);
+	else if (errno != ENOENT)
+		watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
+}
+
+/*
+ * Watch the directories on the way to target ti's path, each before the
+ * next component is looked up in it, and the path itself if it is there.
+ * Returns whether the path exists; -1 if a directory on the way cannot
+ * be watched (said why).
+ */
+static int
+chain(struct byname *b, size_t ti)
+{
+	struct target	*t = &b->targets[ti];
+	struct stat	 st;
+	uint32_t	 mask;
+	size_t		 j;
+	int		 fd, next, wd, exists = 0;
+
+	fd = openat(b->src->cwd, t->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (j = 0; fd != -1 && j < t->ncomp; j++) {
+		mask = CHAIN_MASK;
+		if (j + 1 == t->ncomp && b->wait == WAIT_NONE)
+			mask |= b->mask & FILE_BITS;
+		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
+			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
+			close(fd);
+			return -1;
+		}
+		interest(b, wd, ti, j);
+		next = openat(fd, t->comp[j], O_PATH | O_CLOEXEC |
+		    (j + 1 < t->ncomp ? O_DIRECTORY : 0));
+		close(fd);
+		fd = next;
+	}
+	if (fd != -1) {
+		exists = 1;
+		t->dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		entry(b, ti, fd);
+		close(fd);
+	}
+	source_watch_done(b->src);
+	return exists;
+}
+
+/*
+ * Resolve target ti again: the watches it needs now are kept or added,
+ * and the others dropped, so that a directory watched before and after
+ * keeps its watch (nothing happening in it is lost).  A path that came or
+ * went with it, by an event with mask why on watch wd (why 0: at start),
+ * is reported as created or moved in, deleted or moved away.
+ */
+static int
+resolve(struct byname *b, size_t ti, int wd, uint32_t why)
+{
+	struct target	*t = &b->targets[ti];
+	int		 was = t->exists, dir = t->dir, r;
+	uint32_t	 mask;
+
+	mark(b, ti, 1);
+	r = chain(b, ti);
+	sweep(b, ti, 1);
+	t->exists = r == 1;
+	if (!t->exists && t->root != 0)
+		t->root = 0;
+	if (why == 0 || t->exists == was)
+		return r;
+	if (t->exists)
+		mask = why & (IN_MOVED_TO | IN_MOVE_SELF) ? IN_MOVED_TO :
+		    IN_CREATE;
+	else
+		mask = why & (IN_MOVED_FROM | IN_MOVE_SELF) ? IN_MOVED_FROM :
+		    IN_DELETE;
+	if (t->exists ? t->dir : dir)
+		mask |= IN_ISDIR;
+	change(b, ti, wd, mask, 0);
+	return r;
+}
+
+/*
+ * An event on the parent's watch about the last component of target ti:
+ * printed under the path as it comes, and a directory's entry watched
+ * anew (or not).  Whether the path exists follows the event, not what the entry's
+ * watch finds later: a path created and deleted at once was there.
+ */
+static void
+named(struct byname *b, size_t ti, const struct inotify_event *ie)
+{
+	struct target	*t = &b->targets[ti];
+	uint32_t	 mask = ie->mask & NAME_BITS;
+	int		 there = (mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+
+	/* What happens to a file; a directory's own watch says it. */
+	if (!(ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE))) {
+		if (!(ie->mask & IN_ISDIR))
+			print(b, t, ie->wd, ie->mask, ie->cookie, "", 0);
+		return;
+	}
+	resolve(b, ti, ie->wd, 0);
+	t->exists = there;
+	change(b, ti, ie->wd, mask, ie->cookie);
+}
+
+/* An event on the watch of target ti's path itself. */
+static void
+entry_event(struct byname *b, size_t ti, const struct inotify_event *ie)
+{
+	struct target	*t = &b->targets[ti];
+	size_t		 i;
+
+	if (ie->mask & IN_IGNORED) {
+		/* Gone from the kernel: the interest goes, no rm. */
+		for (i = 0; i < b->nin; i++)
+			b->in[i].stale = b->in[i].wd == ie->wd &&
+			    b->in[i].target == ti;
+		sweep(b, ti, 0);
+		return;
+	}
+	/* What became of the name, its parent says. */
+	if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+		return;
+	print(b, t, ie->wd, ie->mask, ie->cookie, ie->name,
+	    ie->len > 0 ? strnlen(ie->name, ie->len) : 0);
+}
+
+/*
+ * An event from the kernel.  Returns whether it is on a watch of this
+ * stage (it may be one of the watch set's too, under -r).
+ */
+int
+byname_event(struct byname *b, const struct inotify_event *ie)
+{
+	struct target	*t;
+	size_t		 i, n = 0, ti;
+	int		 level, mine = 0;
+
+	b->serial++;
+	for (i = 0; i < b->nin; i++)
+		if (b->in[i].wd == ie->wd)
+			n++;
+	while (n-- > 0) {
+		/* What is handled may change the interests: look again. */
+		for (i = 0; i < b->nin && (b->in[i].wd != ie->wd ||
+		    b->in[i].seen == b->serial); i++)
+			;
+		if (i == b->nin)
+			break;
+		mine = 1;
+		b->in[i].seen = b->serial;
+		ti = b->in[i].target;
+		level = b->in[i].level;
+		t = &b->targets[ti];
+		if (level == BYNAME_ENTRY)
+			entry_event(b, ti, ie);
+		else if (ie->mask & SELF_BITS)
+			resolve(b, ti, ie->wd, ie->mask);
+		else if (ie->len > 0 && strcmp(ie->name, t->comp[level]) == 0) {
+			if ((size_t)level + 1 == t->ncomp)
+				named(b, ti, ie);
+			else
+				resolve(b, ti, ie->wd, ie->mask);
+		}
+	}
+	return mine;
+}
+
+/*
+ * Watch every target as it is now.  Returns -1 if a directory on the way
+ * to one cannot be watched (said why).
+ */
+int
+byname_start(struct byname *b)
+{
+	size_t	 ti;
+	int	 r = 0;
+
+	for (ti = 0; ti < b->ntargets; ti++)
+		if (resolve(b, ti, -1, 0) == -1)
+			r = -1;
+	return r;
+}
+
+/* Whether the wait is over: every path exists (or none does). */
+int
+byname_done(const struct byname *b)
+{
+	size_t	 ti;
+
+	if (b->wait == WAIT_NONE)
+		return 0;
+	for (ti = 0; ti < b->ntargets; ti++)
+		if (b->targets[ti].exists != (b->wait == WAIT_EXISTS))
+			return 0;
+	return 1;
+}
+
+/* The wait is over: print the event that ended it. */
+void
+byname_report(struct byname *b)
+{
+	const struct target	*t = &b->targets[b->last];
+
+	follow_print_path(&b->q, t->path, t->pathlen, b->lastwd, b->lastmask,
+	    b->lastcookie, "", 0);
+}
+
+void
+byname_close(struct byname *b)
+{
+	size_t	 ti;
+
+	for (ti = 0; ti < b->ntargets; ti++) {
+		free(b->targets[ti].path);
+		free(b->targets[ti].buf);
+		free(b->targets[ti].comp);
+	}
+	free(b->targets);
+	free(b->in);
+	follow_close(&b->q);
+	memset(b, 0, sizeof(*b));
+}
