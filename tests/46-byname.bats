@@ -1,0 +1,257 @@
+#!/usr/bin/env bats
+# --by-name: paths followed by their names (replaced by a save, deleted and
+# created again, not there yet); --wait-exists and --wait-gone.
+
+load helper
+
+# The recipe of the man page and README: wait until f is saved.
+RECIPE=(--by-name -q -x close_write,moved_to --deadline 5)
+
+# save_style STYLE FILE: save FILE the way STYLE does.
+save_style() {
+	local f=$2
+	case $1 in
+	write) echo saved >"$f" ;;
+	sed) sed -i 's/old/new/' "$f" ;;
+	rename) echo saved >"$f.tmp" && mv "$f.tmp" "$f" ;;
+	backup) mv "$f" "$f~" && echo saved >"$f" ;;
+	recreate) rm "$f" && echo saved >"$f" ;;
+	esac
+}
+
+@test "--by-name: the wait recipe ends with 0 for every save style, the event under the path given" {
+	local style
+	for style in write sed rename backup recreate; do
+		rm -rf d
+		mkdir d
+		echo old >d/f
+		wx_spawn "${RECIPE[@]}" d/f
+		wait_watches 2
+		save_style "$style" d/f
+		wait_exit
+		assert_equal "$style: $status" "$style: 0"
+		run tail -n 1 "$OUT"
+		[[ $output =~ ^[0-9]+$'\t'[0-9]+$'\t'[0-9]+$'\t'(IN_CLOSE_WRITE|IN_MOVED_TO)$'\t'd/f$'\t'$ ]] ||
+			fail "$style: last line '$output'"
+	done
+}
+
+@test "--by-name: a git checkout of another branch ends the wait with 0" {
+	command -v git >/dev/null || skip "no git"
+	mkdir r
+	cd r
+	git init -q -b main . && git config user.email t@t && git config user.name t
+	echo one >config.h && git add config.h && git commit -qm one
+	git checkout -q -b other && echo two >config.h && git commit -qam two
+	git checkout -q main
+	wx_spawn "${RECIPE[@]}" config.h
+	wait_watches 1
+	git checkout -q other
+	wait_exit
+	assert_equal "$status" 0
+	assert_equal "$(cat config.h)" two
+}
+
+@test "without --by-name the watch follows the file: sed -i ends the wait with 3, which the man page explains" {
+	echo old >f
+	wx_spawn -q -x close_write --deadline 5 f
+	wait_watches 1
+	sed -i 's/old/new/' f
+	wait_exit
+	assert_equal "$status" 3
+}
+
+@test "--by-name: the watch carries on after each replacement, and other entries of the parent are never printed" {
+	mkdir d
+	echo old >d/f
+	wx_start --no-tick --by-name -e modify,create,delete,moved_to d/f
+	sed -i 's/old/new/' d/f
+	wait_for_line "$OUT" $'\tIN_MOVED_TO\td/f\t$'
+	echo more >>d/f
+	wait_for_line "$OUT" $'\tIN_MODIFY\td/f\t$'
+	touch d/other
+	echo x >d/other
+	rm d/f
+	wait_for_line "$OUT" $'\tIN_DELETE\td/f\t$'
+	echo back >d/f
+	wait_for_line "$OUT" $'\tIN_CREATE\td/f\t$'
+	echo again >>d/f
+	wx_stop
+	run cut -f4,5,6 "$OUT"
+	assert_output "IN_MOVED_TO	d/f	
+IN_MODIFY	d/f	
+IN_DELETE	d/f	
+IN_CREATE	d/f	
+IN_MODIFY	d/f	
+IN_MODIFY	d/f	"
+}
+
+@test "--by-name: a path three missing levels deep is followed down as it is made" {
+	wx_start --no-tick --by-name -x create,moved_to --deadline 5 a/b/c/report.xml
+	mkdir a
+	mkdir a/b
+	mkdir a/b/c
+	touch a/b/c/report.xml
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "256	0	IN_CREATE	a/b/c/report.xml	"
+}
+
+@test "--by-name: a tree moved in whole makes the path: printed as moved in" {
+	mkdir -p t/b/c
+	touch t/b/c/f
+	wx_start --no-tick --by-name -x create,moved_to --deadline 5 a/b/c/f
+	mv t a
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "128	0	IN_MOVED_TO	a/b/c/f	"
+}
+
+@test "--by-name: created, removed and created again, a level up and down each time" {
+	wx_start --no-tick --by-name -e create,delete,moved_from a/f
+	mkdir a
+	touch a/f
+	wait_for_line "$OUT" $'\tIN_CREATE\ta/f\t$'
+	rm -r a
+	wait_for_line "$OUT" $'\tIN_DELETE\ta/f\t$'
+	mkdir a
+	touch a/f
+	wait_for_lines "$OUT" 3
+	mv a b
+	wait_for_lines "$OUT" 4
+	wx_stop
+	run cut -f4,5,6 "$OUT"
+	assert_output "IN_CREATE	a/f	
+IN_DELETE	a/f	
+IN_CREATE	a/f	
+IN_MOVED_FROM	a/f	"
+}
+
+@test "--by-name: a directory's own events are printed with the names inside it" {
+	wx_start --no-tick --by-name -e create d
+	mkdir d
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td\t$'
+	touch d/x
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tx$'
+	wx_stop
+	run cut -f4- "$OUT"
+	assert_output "IN_CREATE,IN_ISDIR	d	
+IN_CREATE	d	x"
+}
+
+@test "--by-name, race: 50 rounds of mkdir -p a/b/c/d/e and a file at once, each seen" {
+	local i
+	for i in {1..50}; do
+		rm -rf a
+		wx_spawn -q --by-name -x create,moved_to --deadline 5 a/b/c/d/e/f
+		wait_watches 1
+		mkdir -p a/b/c/d/e && touch a/b/c/d/e/f
+		wait_exit
+		assert_equal "round $i: $status" "round $i: 0"
+	done
+}
+
+# --- the waits ------------------------------------------------------------------
+
+@test "--wait-exists: a path that exists: exit 0 at once, nothing printed" {
+	touch f
+	run_wx --wait-exists f
+	assert_success
+	assert_output ""
+}
+
+@test "--wait-exists: a missing path: waits, prints the event that made it, exit 0" {
+	wx_start --wait-exists a/b/f
+	mkdir -p a/b
+	_alive "$WX_PID" || fail "watchx ended before the path existed"
+	echo x >a/b/f
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "256	0	IN_CREATE	a/b/f	"
+}
+
+@test "--wait-exists with two paths: ends when the last exists, printing that event only" {
+	wx_start --wait-exists one two
+	touch one
+	wait_watches 1
+	_alive "$WX_PID" || fail "watchx ended with one path of two"
+	mkdir two
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "1073742080	0	IN_CREATE,IN_ISDIR	two	"
+}
+
+@test "--wait-exists --deadline: never made: exit 2; -t too" {
+	run_wx --wait-exists --deadline 0.3 nothere
+	assert_equal "$status" 2
+	assert_output ""
+	run_wx --wait-exists -t 0.3 nothere
+	assert_equal "$status" 2
+}
+
+@test "--wait-gone: a missing path: exit 0 at once; an existing one: the deletion ends it" {
+	run_wx --wait-gone nothere
+	assert_success
+	assert_output ""
+	mkdir -p a/b
+	touch a/b/f
+	wx_start --wait-gone a/b/f
+	rm -r a
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "512	0	IN_DELETE	a/b/f	"
+}
+
+@test "--wait-gone: a directory above it renamed: gone, printed as moved away" {
+	mkdir -p a/b
+	touch a/b/f
+	wx_start --wait-gone a/b/f
+	mv a c
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f2- "$OUT"
+	assert_output "64	0	IN_MOVED_FROM	a/b/f	"
+}
+
+@test "--wait-gone --deadline: still there: exit 2" {
+	touch f
+	run_wx --wait-gone --deadline 0.3 f
+	assert_equal "$status" 2
+}
+
+@test "the waits: what does not go with them is an error naming it, exit 1" {
+	run_wx --wait-exists -x create f
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: --wait-exists prints only the event that ends it: -e, -x and -n do not apply"
+	run_wx --wait-gone -r d
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: --wait-gone cannot be used with -r"
+	run_wx --wait-exists --wait-gone f
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: --wait-exists and --wait-gone cannot be used together"
+	run_wx -P --by-name f
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: -P cannot be used with --by-name"
+}
+
+@test "-r --by-name: a root that does not exist yet is watched, with all below it, once it appears" {
+	wx_start --no-tick -r --by-name -e create proj
+	mkdir proj
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\tproj\t$'
+	mkdir proj/sub
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\tproj\tsub$'
+	touch proj/sub/x
+	wait_for_line "$OUT" $'\tIN_CREATE\tproj/sub\tx$'
+	rm -r proj
+	mkdir proj
+	wait_for_lines "$OUT" 4
+	touch proj/again
+	wait_for_line "$OUT" $'\tIN_CREATE\tproj\tagain$'
+	_alive "$WX_PID" || fail "watchx ended when its root went"
+	wx_stop
+}
