@@ -57,4 +57,7 @@ complete -c watchx -s t -l timeout -x -d 'Exit 2 after this long without an even
 complete -c watchx -l deadline -x -d 'Exit 2 this long after start, events or not (seconds)'
 complete -c watchx -s e -l event -x -a '(__watchx_events)' -d 'Watch and print only these events'
 complete -c watchx -s x -l exit-on -x -a '(__watchx_events)' -d 'Exit 0 after the first of these events'
+complete -c watchx -l by-name -d 'Follow each path by its name: replaced, re-created, not there yet'
+complete -c watchx -l wait-exists -d 'Exit 0 once every path exists'
+complete -c watchx -l wait-gone -d 'Exit 0 once no path exists'
 complete -c watchx -F

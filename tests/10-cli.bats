@@ -4,7 +4,7 @@
 
 load helper
 
-LONG_OPTIONS=(--block --event --exit-on --count --timeout --deadline --no-tick --tick --ready-fd --quiet
+LONG_OPTIONS=(--block --event --exit-on --count --timeout --deadline --no-tick --tick --ready-fd --by-name --wait-exists --wait-gone --quiet
 	--no-dereference --help --version)
 
 @test "-h prints usage and every long option on stdout, exit 0" {
