@@ -126,7 +126,8 @@ asan: deps
 # any memory error or definite leak (tests/valgrind.sh).  About 3.5 minutes
 # on 2 cores; the other test files would add about 2 more.
 VALGRIND_TESTS = tests/20-events.bats tests/30-exit.bats tests/50-names.bats \
-		tests/80-recursive.bats tests/85-follow.bats tests/90-output.bats
+		tests/46-byname.bats tests/80-recursive.bats tests/85-follow.bats \
+		tests/90-output.bats
 valgrind: deps
 	@$(MAKE) --no-print-directory watchx
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
