@@ -98,8 +98,8 @@ run: deps
 # The one test command: warnings as errors, man page lint, the unit tests of
 # the pure functions, the bats suite
 # (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
-# oracle (below) from a fixed seed, then each fuzz harness for
-# FUZZ_SECONDS over its seed corpus.
+# oracle (below) from a fixed seed and 300 of the --by-name oracle, then
+# each fuzz harness for FUZZ_SECONDS over its seed corpus.
 ORACLE_ROUNDS ?= 200
 check: deps
 	@$(MAKE) --no-print-directory watchx tests/unit/unit $(FUZZ_BINS) \
@@ -108,6 +108,7 @@ check: deps
 	tests/unit/unit
 	sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
+	python3 tests/oracle/byname.py --seed 1 --rounds 300 ./watchx
 	sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 (new inputs that widen
@@ -121,6 +122,7 @@ asan: deps
 	@$(MAKE) --no-print-directory watchx-asan CFLAGS="$(CFLAGS) -Werror"
 	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 2 --rounds 100 ./watchx-asan
+	python3 tests/oracle/byname.py --seed 2 --rounds 100 ./watchx-asan
 
 # Part of the suite with every watchx run under valgrind memcheck: fails on
 # any memory error or definite leak (tests/valgrind.sh).  About 3.5 minutes
@@ -144,6 +146,8 @@ soak: deps
 		--seconds $(SOAK_SECONDS) ./watchx
 	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) --flood 20000 \
 		--rounds 10 ./watchx
+	python3 tests/oracle/byname.py --seed $(SOAK_SEED) \
+		--seconds $(SOAK_SECONDS) ./watchx
 
 bench: deps
 	@$(MAKE) --no-print-directory watchx

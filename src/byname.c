@@ -286,8 +286,13 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 /*
  * An event on the parent's watch about the last component of target ti:
  * printed under the path as it comes, and a directory's entry watched
- * anew (or not).  Whether the path exists follows the event, not what the entry's
- * watch finds later: a path created and deleted at once was there.
+ * anew (or not).  Whether the path exists follows the event, not what the
+ * entry's watch finds later: a path created and deleted at once was
+ * there.  An IN_CREATE of a path known to be there, or a removal of one
+ * known to be gone, was reported already: the parent was watched just
+ * before the lookup that found the path (resolve()), and the kernel
+ * reports the creation it saw too.  (IN_MOVED_TO may replace a file that
+ * is there.)
  */
 static void
 named(struct byname *b, size_t ti, const struct inotify_event *ie)
@@ -295,6 +300,7 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 	struct target	*t = &b->targets[ti];
 	uint32_t	 mask = ie->mask & NAME_BITS;
 	int		 there = (mask & (IN_CREATE | IN_MOVED_TO)) != 0;
+	int		 was = t->exists;
 
 	/* What happens to a file; a directory's own watch says it. */
 	if (!(ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE))) {
@@ -303,6 +309,10 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 		return;
 	}
 	resolve(b, ti, ie->wd, 0);
+	if (((mask & IN_CREATE) && was) || (!there && !was)) {
+		t->exists = was;
+		return;
+	}
 	t->exists = there;
 	change(b, ti, ie->wd, mask, ie->cookie);
 }
