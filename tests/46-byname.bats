@@ -255,3 +255,63 @@ IN_CREATE	d	x"
 	_alive "$WX_PID" || fail "watchx ended when its root went"
 	wx_stop
 }
+
+# --- a Makefile that waits ------------------------------------------------------
+
+# wx_make ARGS...: make -f tests/wait.mk ARGS in the current directory, with
+# watchx first on PATH; status in $status, output in $output.
+wx_make() {
+	mkdir -p bin
+	ln -sf "$WATCHX" bin/watchx
+	run env PATH="$PWD/bin:$PATH" timeout -k 1 20 make --no-print-directory \
+		-f "$BATS_TEST_DIRNAME/wait.mk" "$@"
+}
+
+@test "Makefile: a recipe waits for the file another makes (-j2, either order): make succeeds" {
+	local i
+	for i in 1 2 3; do
+		rm -rf out
+		wx_make -j2 all
+		assert_equal "round $i: $status" "round $i: 0"
+		assert_file_exists out/report.txt
+	done
+	# Made before the wait starts: still 0, at once.
+	wx_make produce
+	wx_make wait
+	assert_success
+}
+
+@test "Makefile: the deadline passes: the recipe fails with 2 and make says so" {
+	wx_make wait DEADLINE=0.5
+	assert_equal "$status" 2
+	[[ $output == *"wait] Error 2"* ]] || fail "make's message: $output"
+}
+
+@test "Makefile: make interrupted while it waits: make and watchx end by SIGINT" {
+	mkdir -p bin
+	ln -sf "$WATCHX" bin/watchx
+	env --default-signal=INT PATH="$PWD/bin:$PATH" setsid make \
+		--no-print-directory -f "$BATS_TEST_DIRNAME/wait.mk" wait \
+		>"$OUT" 2>"$ERR" 3>&- &
+	local make=$!
+	WX_PIDS+=("$make")
+	# watchx is the process of make's session that has an inotify
+	# instance (under valgrind its name is not watchx).
+	poll 10 "watchx did not start under make" watching_in "$make"
+	# A terminal's Ctrl-C: SIGINT to the whole process group.
+	kill -INT -- "-$make"
+	wait_exit "$make"
+	assert_equal "$status" 130
+	poll 5 "a process of make's session is still running" \
+		bash -c "! pgrep -s $make >/dev/null"
+}
+
+# watching_in SID: true once a process of session SID has an inotify
+# instance and has said so ("Watches established." is not asked for: -q).
+watching_in() {
+	local p
+	for p in $(pgrep -s "$1"); do
+		inotify_fdinfo "$p" && return 0
+	done
+	return 1
+}
