@@ -307,7 +307,7 @@ wx_make() {
 }
 
 # watching_in SID: true once a process of session SID has an inotify
-# instance and has said so ("Watches established." is not asked for: -q).
+# instance (it runs with -q: there is no "Watches established." to wait for).
 watching_in() {
 	local p
 	for p in $(pgrep -s "$1"); do
