@@ -87,6 +87,10 @@ emit(struct handler *h, const char *path, size_t pathlen,
 	if (!terminal && h->filter != NULL &&
 	    !filter_pass(h->filter, ev.path, ev.pathlen, name, namelen))
 		return;
+	/* What watchx's own writes cause would be printed, and written... */
+	if (!terminal && self_is(&h->self, h->src->cwd, path, pathlen, name,
+	    namelen, ie->mask))
+		return;
 
 	if (!h->cfg->pair_moves) {
 		print(h, &ev);
@@ -229,6 +233,9 @@ handle(struct handler *h, const struct inotify_event *ie)
 		}
 		return;
 	}
+	if (ie->len > 0)
+		self_note(&h->self, ie->name, strnlen(ie->name, ie->len),
+		    ie->mask);
 	if (h->names != NULL && by_name(h, ie))
 		return;
 	/* Events queued before their watch was forgotten. */
@@ -270,6 +277,7 @@ handler_open(struct handler *h, const struct config *cfg,
 	memset(h, 0, sizeof(*h));
 	pair_init(&h->pairs);
 	tree_open(&h->tree, ws, src);
+	self_open(&h->self, out->fd);
 	h->cfg = cfg;
 	h->ws = ws;
 	h->src = src;
@@ -291,6 +299,7 @@ handler_batch(struct handler *h, const char *buf, size_t len)
 	const char			*p;
 
 	output_time(h->out, &h->when);
+	self_batch(&h->self);
 	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
 		ie = (const struct inotify_event *)p;
 		source_take(h->src, ie);
@@ -348,4 +357,5 @@ handler_close(struct handler *h)
 {
 	pair_clear(&h->pairs);
 	tree_close(&h->tree);
+	self_close(&h->self);
 }

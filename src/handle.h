@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "pair.h"
+#include "self.h"
 #include "tree.h"
 
 struct byname;
@@ -27,6 +28,7 @@ struct handler {
 	struct byname		*names;		/* --by-name, or NULL */
 	struct output		*out;
 	struct filter		*filter;	/* NULL: no globs */
+	struct self		 self;		/* the output, if a file */
 	struct pairs		 pairs;
 	struct timespec		 when;		/* of the current batch */
 	uint32_t		 print;		/* bits printed */

@@ -945,3 +945,62 @@ time_of_one_event() {
 	assert_equal "$status" 1
 	[[ $stderr == *blue* ]] || fail "message does not name 'blue': $stderr"
 }
+
+# --- watchx's own output in the watched tree --------------------------------------
+
+# own_lines FILE: the number of lines in FILE.
+own_lines() {
+	wc -l <"$1"
+}
+
+@test "stdout redirected into the watched tree: an idle tree stays silent, a touch prints its own events only" {
+	mkdir -p t/d
+	cd t
+	env "$WATCHX" -r -q . >events.txt 2>"$ERR" 3>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_watches 2
+	touch d/x
+	wait_for_line events.txt $'\tIN_CLOSE_WRITE\t\\./d\tx$'
+	# Long enough for a feedback loop to write thousands of lines.
+	local n
+	n=$(own_lines events.txt)
+	touch d/y
+	wait_for_line events.txt $'\tIN_CLOSE_WRITE\t\\./d\ty$'
+	wx_stop
+	run grep -c "events.txt" events.txt
+	assert_output 0
+	# touch: IN_CREATE, IN_OPEN, IN_ATTRIB, IN_CLOSE_WRITE, for each file.
+	assert_equal "$(own_lines events.txt)" 8
+	assert_equal "$n" 4
+}
+
+@test "-o FILE in the watched directory: its events are dropped, also after it is renamed or given a second name" {
+	mkdir d
+	wx_start -o d/log -e modify,close_write,attrib d
+	echo x >d/a
+	wait_for_line d/log $'\tIN_CLOSE_WRITE\td\ta$'
+	mv d/log d/renamed
+	echo y >d/b
+	wait_for_line d/renamed $'\tIN_CLOSE_WRITE\td\tb$'
+	ln d/renamed d/second
+	echo z >d/c
+	wait_for_line d/renamed $'\tIN_CLOSE_WRITE\td\tc$'
+	echo w >d/e
+	wait_for_line d/renamed $'\tIN_CLOSE_WRITE\td\te$'
+	wx_stop
+	run grep -cE $'\t(log|renamed|second)$' d/renamed
+	assert_output 0
+	run grep -c "" d/renamed
+	# Two events (IN_MODIFY, IN_CLOSE_WRITE) for each of four files, and
+	# the IN_ATTRIB of ln on a name that is not the output: none.
+	assert_output 8
+}
+
+@test "another file in the tree with the output's name elsewhere is still reported" {
+	mkdir -p d/sub
+	wx_start -o d/log -e close_write -r d
+	echo x >d/sub/log
+	wait_for_line d/log $'\tIN_CLOSE_WRITE\td/sub\tlog$'
+	wx_stop
+}
