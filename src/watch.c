@@ -182,6 +182,8 @@ static void
 slot_put(struct watchset *ws, struct watch *w)
 {
 	name_free(w);
+	if (ws->pathof == w)
+		ws->pathof = NULL;
 	w->next = ws->freeslots;
 	ws->freeslots = watch_index(w);
 	POISON(w, sizeof(*w));
@@ -714,6 +716,7 @@ link_child(struct watchset *ws, struct watch *w, struct watch *parent,
 
 	name_set(w, name, namelen);
 	w->parent = parent;
+	ws->pathof = NULL;
 	if (parent == NULL)
 		return;
 	if ((old = watch_child(ws, parent, name, namelen)) != NULL)
@@ -741,6 +744,7 @@ unlink_child(struct watchset *ws, struct watch *w)
 
 	if (parent == NULL)
 		return;
+	ws->pathof = NULL;
 	tab_remove(ws, &ws->byname, name_hash(watch_index(parent),
 	    watch_name(w), w->namelen), watch_index(w), name_home);
 	if (w->prev != 0)
@@ -956,7 +960,9 @@ watch_entries_clear(struct watch *w)
 
 /*
  * The path of w: a root's path as given, or its parent's path and its
- * name joined by one '/'.  Valid until the next call.
+ * name joined by one '/'.  Valid until the next call.  Events come in
+ * runs on one watch: the last path built is kept until a watch is
+ * linked, unlinked or freed.
  */
 const char *
 watch_path(struct watchset *ws, const struct watch *w, size_t *len)
@@ -969,6 +975,10 @@ watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 	if (w->parent == NULL) {
 		*len = w->namelen;
 		return watch_name(w);
+	}
+	if (w == ws->pathof) {
+		*len = ws->pathlen;
+		return ws->path;
 	}
 	for (a = w; a != NULL; a = a->parent)
 		total += a->namelen + 1;
@@ -989,8 +999,9 @@ watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 	}
 	p -= a->namelen;
 	memcpy(p, watch_name(a), a->namelen);
-	*len = ws->pathbuf + total - p;
-	return p;
+	*len = ws->pathlen = ws->pathbuf + total - p;
+	ws->pathof = w;
+	return ws->path = p;
 }
 
 /* Whether w or a directory above it has moved away, not yet paired. */

@@ -141,6 +141,9 @@ struct watchset {
 
 	char		*pathbuf;	/* watch_path()'s result */
 	size_t		 pathsize;
+	const struct watch *pathof;	/* whose path is there, if still valid */
+	const char	*path;
+	size_t		 pathlen;
 
 	/* tree.c: self-caused events, pending moves, held events. */
 	uint64_t	 pos;		/* bytes of events handled so far */
