@@ -75,12 +75,14 @@ struct slab {
 /* A long name's pointer is kept in the room of a short one. */
 _Static_assert(WATCH_INLINE >= sizeof(char *), "WATCH_INLINE too small");
 
+/* The slab w was carved from. */
 static struct slab *
 slab_of(const struct watch *w)
 {
 	return (struct slab *)((uintptr_t)w & ~(uintptr_t)(SLAB_SIZE - 1));
 }
 
+/* w's index, for the tables and the links between watches. */
 static uint32_t
 watch_index(const struct watch *w)
 {
@@ -89,6 +91,7 @@ watch_index(const struct watch *w)
 	return s->base + (uint32_t)(w - s->slot);
 }
 
+/* The watch of index i, not 0. */
 static struct watch *
 watch_at(const struct watchset *ws, uint32_t i)
 {
@@ -157,6 +160,7 @@ name_set(struct watch *w, const char *name, size_t len)
 	w->namelen = len;
 }
 
+/* Free w's name if it is not in place. */
 static void
 name_free(struct watch *w)
 {
@@ -258,12 +262,14 @@ wd_hash(int wd)
 	return (uint32_t)wd * 2654435769u;
 }
 
+/* Where the watch of index x hashes to in the table by wd. */
 static uint32_t
 wd_home(const struct watchset *ws, uint32_t x)
 {
 	return wd_hash(watch_at(ws, x)->wd);
 }
 
+/* The watch of wd in the table, if any. */
 static struct watch *
 wd_find(const struct watchset *ws, int wd)
 {
@@ -289,6 +295,7 @@ wd_insert(struct watchset *ws, struct watch *w)
 	tab_put(&ws->bywd, wd_hash(w->wd), watch_index(w));
 }
 
+/* Take w out of the table by wd, if it is there. */
 static void
 wd_remove(struct watchset *ws, const struct watch *w)
 {
@@ -309,6 +316,7 @@ name_hash(uint32_t parent, const char *name, size_t len)
 	return h ^ h >> 13;
 }
 
+/* Where the watch of index x hashes to in the table by name. */
 static uint32_t
 name_home(const struct watchset *ws, uint32_t x)
 {

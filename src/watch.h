@@ -51,7 +51,10 @@ struct watch {
 	uint32_t	 prev;		/* the previous sibling */
 	unsigned char	 root;		/* given by the user */
 	unsigned char	 gone;		/* a root moved away: ends at IN_IGNORED */
-	/* The name and a NUL if namelen < WATCH_INLINE, else a pointer. */
+	/*
+	 * The name and a NUL if namelen < WATCH_INLINE, else a pointer to
+	 * them; a root's is its path exactly as given.
+	 */
 	char		 inl[WATCH_INLINE];
 };
 
