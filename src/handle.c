@@ -130,7 +130,7 @@ say_why(struct handler *h, const struct watch *w,
 			    "were lost");
 		return;
 	}
-	path = escape_dup(w->name);
+	path = escape_dup(watch_name(w));
 	if (ie->mask & IN_UNMOUNT)
 		warnx("the file system of '%s' was unmounted", path);
 	else if (w->gone)

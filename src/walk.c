@@ -367,7 +367,7 @@ open_dir(struct watchset *ws, const struct watch *w)
 		chain[--i] = a;
 	fd = rootfd;
 	for (i = 0; i < n && fd != -1; i++) {
-		next = openat(fd, chain[i]->name, O_PATH | O_DIRECTORY |
+		next = openat(fd, watch_name(chain[i]), O_PATH | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
 		fd = next;
@@ -416,7 +416,7 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
 	in_place = w->parent == f->w && w->namelen == len &&
-	    memcmp(w->name, name, len) == 0;
+	    memcmp(watch_name(w), name, len) == 0;
 	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
 	    (!in_place && still_there(ws, w, pin))) {
 		source_watch_fd(ws->src, pin, ws->dirmask);

@@ -5,8 +5,13 @@
  * printed and a rename rewrites one watch only.  It never walks, reads
  * events or prints: it adds and removes the kernel's watches (source.c)
  * as its entries come and go.
+ *
+ * A watch costs about 60 bytes at 100,000 of them: 48 in its slab, names
+ * of up to 9 bytes included, and two hash tables of 4-byte indices at
+ * most 4/5 full (watches by wd; sub-directories by parent and name).
  */
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/tree.h>
@@ -16,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,110 +32,299 @@
 #include "source.h"
 #include "watch.h"
 
-static int	name_cmp(const struct watch *, const struct watch *);
+/*
+ * Under AddressSanitizer a free slot is poisoned, so that a watch used
+ * after it was forgotten is caught until its slot is handed out again.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WATCH_ASAN
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(WATCH_ASAN)
+#define WATCH_ASAN
+#endif
+#ifdef WATCH_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)	((void)(p), (void)(n))
+#define UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
+
 static int	entry_cmp(const struct entry *, const struct entry *);
-RB_PROTOTYPE_STATIC(name_tree, watch, by_name, name_cmp)
 RB_PROTOTYPE_STATIC(entry_tree, entry, link, entry_cmp)
-RB_GENERATE_STATIC(name_tree, watch, by_name, name_cmp)
 RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 
 /*
- * The watches by wd: a table of pointers with open addressing and linear
- * probing, at most half full, so a lookup is O(1) and the table is sized
- * by the watches that live, not by the largest wd (the kernel hands wds
- * out in increasing order and does not reuse them until they wrap).
+ * Watches are carved from slabs of SLAB_SIZE bytes, mapped at an address
+ * that is a multiple of their size: a watch's slab, and so its index and
+ * its entries, are found from its address alone (watch_entry() and the
+ * like are given no watch set), and no watch needs a field for them.  A
+ * slab is never moved nor freed before the watch set is, since callers
+ * hold watch pointers across calls that create watches.  Index i > 0 is
+ * slot (i - 1) % SLAB_SLOTS of slab (i - 1) / SLAB_SLOTS.
  */
-static size_t
-wd_slot(const struct watchset *ws, int wd)
+#define SLAB_SIZE	(256 * 1024)
+struct slab {
+	uint32_t		 base;		/* the index of slot[0] */
+	struct entry_tree	*entries;	/* per slot, once one has any */
+	struct watch		 slot[];
+};
+#define SLAB_SLOTS	((SLAB_SIZE - sizeof(struct slab)) / sizeof(struct watch))
+
+/* A long name's pointer is kept in the room of a short one. */
+_Static_assert(WATCH_INLINE >= sizeof(char *), "WATCH_INLINE too small");
+
+/* The slab w was carved from. */
+static struct slab *
+slab_of(const struct watch *w)
 {
-	/* Fibonacci hashing: consecutive wds spread over the table. */
-	return ((uint32_t)wd * 2654435769u) & (ws->bywdsize - 1);
+	return (struct slab *)((uintptr_t)w & ~(uintptr_t)(SLAB_SIZE - 1));
 }
 
+/* w's index, for the tables and the links between watches. */
+static uint32_t
+watch_index(const struct watch *w)
+{
+	const struct slab	*s = slab_of(w);
+
+	return s->base + (uint32_t)(w - s->slot);
+}
+
+/* The watch of index i, not 0. */
+static struct watch *
+watch_at(const struct watchset *ws, uint32_t i)
+{
+	i--;
+	return &ws->slabs[i / SLAB_SLOTS]->slot[i % SLAB_SLOTS];
+}
+
+/*
+ * A new slab.  Twice its size is mapped and the ends are unmapped, which
+ * leaves it aligned; its pages are touched only as slots are handed out.
+ */
+static void
+slab_new(struct watchset *ws)
+{
+	struct slab	*s;
+	uintptr_t	 p, a;
+
+	if ((p = (uintptr_t)mmap(NULL, 2 * SLAB_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == (uintptr_t)MAP_FAILED)
+		err(1, NULL);
+	a = (p + SLAB_SIZE - 1) & ~(uintptr_t)(SLAB_SIZE - 1);
+	if (a > p)
+		munmap((void *)p, a - p);
+	munmap((void *)(a + SLAB_SIZE), p + SLAB_SIZE - a);
+	s = (struct slab *)a;
+	s->base = 1 + ws->nslabs * SLAB_SLOTS;
+	s->entries = NULL;
+	*ARRAY_PUSH(ws->slabs, ws->nslabs) = s;
+	ws->slabused = 0;
+}
+
+/* A zeroed slot: one freed last, else the next of the last slab. */
+static struct watch *
+slot_get(struct watchset *ws)
+{
+	struct watch	*w;
+
+	if (ws->freeslots != 0) {
+		w = watch_at(ws, ws->freeslots);
+		UNPOISON(w, sizeof(*w));
+		ws->freeslots = w->next;
+	} else {
+		if (ws->nslabs == 0 || ws->slabused == SLAB_SLOTS)
+			slab_new(ws);
+		w = &ws->slabs[ws->nslabs - 1]->slot[ws->slabused++];
+	}
+	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+/* Give the name len bytes of name, in place if they fit. */
+static void
+name_set(struct watch *w, const char *name, size_t len)
+{
+	char	*p = w->inl;
+
+	if (len > UINT32_MAX - 1)
+		errx(1, "name too long");
+	if (len >= WATCH_INLINE) {
+		if ((p = malloc(len + 1)) == NULL)
+			err(1, NULL);
+		memcpy(w->inl, &p, sizeof(p));
+	}
+	memcpy(p, name, len);
+	p[len] = '\0';
+	w->namelen = len;
+}
+
+/* Free w's name if it is not in place. */
+static void
+name_free(struct watch *w)
+{
+	if (w->namelen >= WATCH_INLINE)
+		free((char *)watch_name(w));
+	w->namelen = 0;
+}
+
+/* w's name, NUL-terminated. */
+const char *
+watch_name(const struct watch *w)
+{
+	char	*p;
+
+	if (w->namelen < WATCH_INLINE)
+		return w->inl;
+	memcpy(&p, w->inl, sizeof(p));
+	return p;
+}
+
+/* Free w's slot; what it holds is freed already but its name. */
+static void
+slot_put(struct watchset *ws, struct watch *w)
+{
+	name_free(w);
+	if (ws->pathof == w)
+		ws->pathof = NULL;
+	w->next = ws->freeslots;
+	ws->freeslots = watch_index(w);
+	POISON(w, sizeof(*w));
+}
+
+/*
+ * The two hash tables hold watch indices, with open addressing and
+ * linear probing, at most 4/5 full, so a lookup is O(1) and a table is
+ * sized by the watches that live, not by the largest wd (the kernel hands
+ * wds out in increasing order and does not reuse them until they wrap).
+ * A table is told where an index hashes to by its home function.
+ */
+typedef uint32_t (*home_fn)(const struct watchset *, uint32_t);
+
+/* Enter index x, known not to be in t. */
+static void
+tab_put(struct windex *t, uint32_t h, uint32_t x)
+{
+	size_t	 i, mask = t->size - 1;
+
+	for (i = h & mask; t->slot[i] != 0; i = (i + 1) & mask)
+		;
+	t->slot[i] = x;
+}
+
+/* Make room in t for one more, as ws->count + 1 watches could need. */
+static void
+tab_room(const struct watchset *ws, struct windex *t, home_fn home)
+{
+	struct windex	 old = *t;
+	size_t		 i;
+
+	if (5 * (ws->count + 1) <= 4 * t->size)
+		return;
+	t->size = old.size == 0 ? 64 : old.size * 2;
+	if ((t->slot = calloc(t->size, sizeof(*t->slot))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < old.size; i++)
+		if (old.slot[i] != 0)
+			tab_put(t, home(ws, old.slot[i]), old.slot[i]);
+	free(old.slot);
+}
+
+/* Take index x out of t, moving up its probe run (no tombstones). */
+static void
+tab_remove(const struct watchset *ws, struct windex *t, uint32_t h,
+    uint32_t x, home_fn home)
+{
+	size_t	 i, j, k, mask = t->size - 1;
+
+	if (t->size == 0)
+		return;
+	for (i = h & mask; t->slot[i] != x; i = (i + 1) & mask)
+		if (t->slot[i] == 0)
+			return;
+	t->slot[i] = 0;
+	for (j = (i + 1) & mask; t->slot[j] != 0; j = (j + 1) & mask) {
+		k = home(ws, t->slot[j]) & mask;
+		/* Stays if its home is cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->slot[i] = t->slot[j];
+		t->slot[j] = 0;
+		i = j;
+	}
+}
+
+/* Fibonacci hashing: consecutive wds spread over the table. */
+static uint32_t
+wd_hash(int wd)
+{
+	return (uint32_t)wd * 2654435769u;
+}
+
+/* Where the watch of index x hashes to in the table by wd. */
+static uint32_t
+wd_home(const struct watchset *ws, uint32_t x)
+{
+	return wd_hash(watch_at(ws, x)->wd);
+}
+
+/* The watch of wd in the table, if any. */
 static struct watch *
 wd_find(const struct watchset *ws, int wd)
 {
-	struct watch	*w;
-	size_t		 i;
+	const struct windex	*t = &ws->bywd;
+	struct watch		*w;
+	size_t			 i, mask = t->size - 1;
 
-	if (ws->bywdsize == 0)
+	if (t->size == 0)
 		return NULL;
-	for (i = wd_slot(ws, wd); (w = ws->bywd[i]) != NULL;
-	    i = (i + 1) & (ws->bywdsize - 1))
-		if (w->wd == wd)
+	for (i = wd_hash(wd) & mask; t->slot[i] != 0; i = (i + 1) & mask)
+		if ((w = watch_at(ws, t->slot[i]))->wd == wd)
 			return w;
 	return NULL;
-}
-
-static void
-wd_put(struct watchset *ws, struct watch *w)
-{
-	size_t	 i;
-
-	for (i = wd_slot(ws, w->wd); ws->bywd[i] != NULL;
-	    i = (i + 1) & (ws->bywdsize - 1))
-		;
-	ws->bywd[i] = w;
 }
 
 /* Enter w, unless its wd has a watch already (the first one stays). */
 static void
 wd_insert(struct watchset *ws, struct watch *w)
 {
-	struct watch	**old = ws->bywd;
-	size_t		 i, n = ws->bywdsize;
-
 	if (wd_find(ws, w->wd) != NULL)
 		return;
-	if (2 * (ws->count + 1) > ws->bywdsize) {
-		ws->bywdsize = n == 0 ? 64 : n * 2;
-		if ((ws->bywd = calloc(ws->bywdsize, sizeof(*ws->bywd))) ==
-		    NULL)
-			err(1, NULL);
-		for (i = 0; i < n; i++)
-			if (old[i] != NULL)
-				wd_put(ws, old[i]);
-		free(old);
-	}
-	wd_put(ws, w);
+	tab_room(ws, &ws->bywd, wd_home);
+	tab_put(&ws->bywd, wd_hash(w->wd), watch_index(w));
 }
 
-/* Take w out, moving up the entries of its probe run (no tombstones). */
+/* Take w out of the table by wd, if it is there. */
 static void
 wd_remove(struct watchset *ws, const struct watch *w)
 {
-	size_t	 i, j, k, mask = ws->bywdsize - 1;
-
-	if (ws->bywdsize == 0)
-		return;
-	for (i = wd_slot(ws, w->wd); ws->bywd[i] != w; i = (i + 1) & mask)
-		if (ws->bywd[i] == NULL)
-			return;
-	ws->bywd[i] = NULL;
-	for (j = (i + 1) & mask; ws->bywd[j] != NULL; j = (j + 1) & mask) {
-		k = wd_slot(ws, ws->bywd[j]->wd);
-		/* Stays if its home is cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		ws->bywd[i] = ws->bywd[j];
-		ws->bywd[j] = NULL;
-		i = j;
-	}
+	tab_remove(ws, &ws->bywd, wd_hash(w->wd), watch_index(w), wd_home);
 }
 
-/* Children sort by parent first, so one parent's children are adjacent. */
-static int
-name_cmp(const struct watch *a, const struct watch *b)
+/* FNV-1a of the name from the parent's index, mixed for the low bits. */
+static uint32_t
+name_hash(uint32_t parent, const char *name, size_t len)
 {
-	size_t	 n;
-	int	 r;
+	uint32_t	 h = 2166136261u ^ parent * 2654435769u;
+	size_t		 i;
 
-	if (a->parent != b->parent)
-		return a->parent < b->parent ? -1 : 1;
-	n = a->namelen < b->namelen ? a->namelen : b->namelen;
-	if ((r = memcmp(a->name, b->name, n)) != 0)
-		return r;
-	return a->namelen < b->namelen ? -1 : a->namelen > b->namelen;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	return h ^ h >> 13;
+}
+
+/* Where the watch of index x hashes to in the table by name. */
+static uint32_t
+name_home(const struct watchset *ws, uint32_t x)
+{
+	const struct watch	*w = watch_at(ws, x);
+
+	return name_hash(watch_index(w->parent), watch_name(w), w->namelen);
 }
 
 static int
@@ -152,7 +347,6 @@ watchset_open(struct watchset *ws, struct source *src, uint32_t mask,
     int recursive, int nofollow)
 {
 	memset(ws, 0, sizeof(*ws));
-	RB_INIT(&ws->names);
 	ws->src = src;
 	ws->mask = mask;
 	ws->dirmask = mask | WATCH_BOOKKEEPING | WATCH_DIRFLAGS;
@@ -171,17 +365,24 @@ watchset_open(struct watchset *ws, struct source *src, uint32_t mask,
 void
 watchset_close(struct watchset *ws)
 {
-	struct watch	*w;
-	size_t		 i;
+	struct slab	*s;
+	size_t		 i, k, n;
 
-	for (i = 0; i < ws->bywdsize; i++) {
-		if ((w = ws->bywd[i]) == NULL)
-			continue;
-		watch_entries_clear(w);
-		free(w->name);
-		free(w);
+	for (i = 0; i < ws->nslabs; i++) {
+		s = ws->slabs[i];
+		UNPOISON(s, SLAB_SIZE);
+		n = i == ws->nslabs - 1 ? ws->slabused : SLAB_SLOTS;
+		/* A free slot has neither a name nor entries. */
+		for (k = 0; k < n; k++) {
+			watch_entries_clear(&s->slot[k]);
+			name_free(&s->slot[k]);
+		}
+		free(s->entries);
+		munmap(s, SLAB_SIZE);
 	}
-	free(ws->bywd);
+	free(ws->slabs);
+	free(ws->bywd.slot);
+	free(ws->byname.slot);
 	for (i = 0; i < ws->nrootids; i++)
 		free(ws->rootids[i].path);
 	free(ws->rootids);
@@ -306,8 +507,8 @@ watch_open_root(struct watchset *ws, const struct watch *w)
 	for (i = 0; i < ws->nrootids; i++)
 		if (ws->rootids[i].wd == w->wd)
 			r = &ws->rootids[i];
-	fd = openat(ws->src->cwd, r != NULL ? r->path : w->name, O_PATH |
-	    O_DIRECTORY | O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
+	fd = openat(ws->src->cwd, r != NULL ? r->path : watch_name(w),
+	    O_PATH | O_DIRECTORY | O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
 	if (r == NULL)
 		return fd;
 	if (fd != -1 && fstat(fd, &st) == 0 && st.st_dev == r->dev &&
@@ -399,12 +600,20 @@ struct watch *
 watch_child(struct watchset *ws, const struct watch *parent, const char *name,
     size_t namelen)
 {
-	struct watch	 find;
+	const struct windex	*t = &ws->byname;
+	struct watch		*c;
+	size_t			 i, mask = t->size - 1;
 
-	find.parent = (struct watch *)parent;
-	find.name = (char *)name;
-	find.namelen = namelen;
-	return RB_FIND(name_tree, &ws->names, &find);
+	if (t->size == 0 || parent == NULL)
+		return NULL;
+	for (i = name_hash(watch_index(parent), name, namelen) & mask;
+	    t->slot[i] != 0; i = (i + 1) & mask) {
+		c = watch_at(ws, t->slot[i]);
+		if (c->parent == parent && c->namelen == namelen &&
+		    memcmp(watch_name(c), name, namelen) == 0)
+			return c;
+	}
+	return NULL;
 }
 
 /* Enter w under parent as name, displacing a stale child of that name. */
@@ -413,16 +622,14 @@ link_child(struct watchset *ws, struct watch *w, struct watch *parent,
     const char *name, size_t namelen)
 {
 	struct watch	*old;
+	uint32_t	 x = watch_index(w);
 
-	if ((w->name = malloc(namelen + 1)) == NULL)
-		err(1, NULL);
-	memcpy(w->name, name, namelen);
-	w->name[namelen] = '\0';
-	w->namelen = namelen;
+	name_set(w, name, namelen);
 	w->parent = parent;
+	ws->pathof = NULL;
 	if (parent == NULL)
 		return;
-	if ((old = RB_INSERT(name_tree, &ws->names, w)) != NULL) {
+	if ((old = watch_child(ws, parent, name, namelen)) != NULL)
 		/*
 		 * Replaced on disk (renamed over, or gone and its events not
 		 * read yet).  Whoever still holds it open keeps it alive, but
@@ -430,17 +637,34 @@ link_child(struct watchset *ws, struct watch *w, struct watch *parent,
 		 * no pointer to it is kept that could outlive its parent.
 		 */
 		watch_forget(ws, old, 1);
-		RB_INSERT(name_tree, &ws->names, w);
-	}
-	w->linked = 1;
+	tab_room(ws, &ws->byname, name_home);
+	tab_put(&ws->byname, name_hash(watch_index(parent), name, namelen), x);
+	w->prev = 0;
+	w->next = parent->child;
+	if (parent->child != 0)
+		watch_at(ws, parent->child)->prev = x;
+	parent->child = x;
 }
 
+/* Take w out of its parent's children, and leave it without a parent. */
 static void
 unlink_child(struct watchset *ws, struct watch *w)
 {
-	if (w->linked)
-		RB_REMOVE(name_tree, &ws->names, w);
-	w->linked = 0;
+	struct watch	*parent = w->parent;
+
+	if (parent == NULL)
+		return;
+	ws->pathof = NULL;
+	tab_remove(ws, &ws->byname, name_hash(watch_index(parent),
+	    watch_name(w), w->namelen), watch_index(w), name_home);
+	if (w->prev != 0)
+		watch_at(ws, w->prev)->next = w->next;
+	else
+		parent->child = w->next;
+	if (w->next != 0)
+		watch_at(ws, w->next)->prev = w->prev;
+	w->next = w->prev = 0;
+	w->parent = NULL;
 }
 
 struct watch *
@@ -449,9 +673,7 @@ watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
 {
 	struct watch	*w;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		err(1, NULL);
-	RB_INIT(&w->entries);
+	w = slot_get(ws);
 	w->wd = wd;
 	link_child(ws, w, parent, name, namelen);
 	wd_insert(ws, w);
@@ -472,9 +694,10 @@ void
 watch_detach(struct watchset *ws, struct watch *w, uint32_t cookie)
 {
 	unlink_child(ws, w);
-	w->parent = NULL;
-	if (w->cookie == 0)
+	if (w->cookie == 0 && cookie != 0)
 		ws->nmoving++;
+	else if (w->cookie != 0 && cookie == 0)
+		ws->nmoving--;
 	w->cookie = cookie;
 }
 
@@ -493,36 +716,24 @@ watch_rename(struct watchset *ws, struct watch *w, struct watch *parent,
     const char *name, size_t namelen)
 {
 	unlink_child(ws, w);
-	free(w->name);
+	name_free(w);
 	link_child(ws, w, parent, name, namelen);
 }
 
-/* The first child of w in the name tree, if any. */
-static struct watch *
-first_child(struct watchset *ws, struct watch *w)
-{
-	struct watch	 find, *c;
-
-	find.parent = w;
-	find.name = (char *)"";
-	find.namelen = 0;
-	c = RB_NFIND(name_tree, &ws->names, &find);
-	return c != NULL && c->parent == w ? c : NULL;
-}
-
 /*
- * Forget w and everything below it, without recursion.  The watches
- * below, and w itself when rm is set, are removed from the kernel too;
- * their IN_IGNORED then finds nothing and is passed over.
+ * Forget w and everything below it, without recursion: always the first
+ * child, which leaves its parent's list in O(1).  The watches below, and
+ * w itself when rm is set, are removed from the kernel too; their
+ * IN_IGNORED then finds nothing and is passed over.
  */
 void
 watch_forget(struct watchset *ws, struct watch *w, int rm)
 {
-	struct watch	*cur = w, *up, *c;
+	struct watch	*cur = w, *up;
 
 	for (;;) {
-		if ((c = first_child(ws, cur)) != NULL) {
-			cur = c;
+		if (cur->child != 0) {
+			cur = watch_at(ws, cur->child);
 			continue;
 		}
 		up = cur->parent;
@@ -537,8 +748,7 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			ws->last = NULL;
 		unlink_child(ws, cur);
 		watch_entries_clear(cur);
-		free(cur->name);
-		free(cur);
+		slot_put(ws, cur);
 		ws->count--;
 		if (cur == w)
 			return;
@@ -556,14 +766,13 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 void
 watch_end_root(struct watchset *ws, struct watch *w)
 {
-	struct watch	*c;
-
 	if (w->gone)
 		return;
 	warnx("'%s' has left its path (moved to another directory, or a "
-	    "directory above it renamed): it is no longer watched", w->name);
-	while ((c = first_child(ws, w)) != NULL)
-		watch_forget(ws, c, 1);
+	    "directory above it renamed): it is no longer watched",
+	    watch_name(w));
+	while (w->child != 0)
+		watch_forget(ws, watch_at(ws, w->child), 1);
 	w->gone = 1;
 	source_unwatch(ws->src, w->wd);
 }
@@ -576,15 +785,34 @@ watch_end_root(struct watchset *ws, struct watch *w)
 void
 watch_sweep(struct watchset *ws, struct watch *w)
 {
-	struct watch	*c, *next;
+	struct watch	*c;
+	uint32_t	 x, next;
 
-	for (c = first_child(ws, w); c != NULL; c = next) {
-		next = RB_NEXT(name_tree, &ws->names, c);
-		if (next != NULL && next->parent != w)
-			next = NULL;
+	for (x = w->child; x != 0; x = next) {
+		c = watch_at(ws, x);
+		next = c->next;
 		if (c->gen != ws->gen)
 			watch_forget(ws, c, 1);
 	}
+}
+
+/*
+ * The entries of w's directory, kept by its slab; NULL if it has none
+ * and make is not set.  A zeroed tree is an empty one.
+ */
+static struct entry_tree *
+entries_of(struct watch *w, int make)
+{
+	struct slab	*s = slab_of(w);
+
+	if (s->entries == NULL) {
+		if (!make)
+			return NULL;
+		if ((s->entries = calloc(SLAB_SLOTS, sizeof(*s->entries))) ==
+		    NULL)
+			err(1, NULL);
+	}
+	return &s->entries[w - s->slot];
 }
 
 /* Entry name of directory w, if watchx knows of it. */
@@ -594,13 +822,14 @@ watch_entry(struct watch *w, const char *name, size_t len)
 	union {
 		struct entry	 e;
 		char		 buf[sizeof(struct entry) + NAME_MAX + 1];
-	}		 key;
+	}			 key;
+	struct entry_tree	*t;
 
-	if (len > NAME_MAX)
+	if (len > NAME_MAX || (t = entries_of(w, 0)) == NULL)
 		return NULL;
 	key.e.len = len;
 	memcpy(key.e.name, name, len);
-	return RB_FIND(entry_tree, &w->entries, &key.e);
+	return RB_FIND(entry_tree, t, &key.e);
 }
 
 /* Directory w has entry name (a directory if dir). */
@@ -616,7 +845,7 @@ watch_entry_add(struct watch *w, const char *name, size_t len, int dir)
 		e->gen = 0;
 		e->fresh = 0;
 		memcpy(e->name, name, len);
-		RB_INSERT(entry_tree, &w->entries, e);
+		RB_INSERT(entry_tree, entries_of(w, 1), e);
 	}
 	e->dir = dir != 0;
 	return e;
@@ -626,41 +855,57 @@ watch_entry_add(struct watch *w, const char *name, size_t len, int dir)
 struct entry *
 watch_entry_next(struct watch *w, struct entry *e)
 {
+	struct entry_tree	*t;
+
+	if ((t = entries_of(w, 0)) == NULL)
+		return NULL;
 	if (e == NULL)
-		return RB_MIN(entry_tree, &w->entries);
-	return RB_NEXT(entry_tree, &w->entries, e);
+		return RB_MIN(entry_tree, t);
+	return RB_NEXT(entry_tree, t, e);
 }
 
 void
 watch_entry_del(struct watch *w, struct entry *e)
 {
-	RB_REMOVE(entry_tree, &w->entries, e);
+	RB_REMOVE(entry_tree, entries_of(w, 1), e);
 	free(e);
 }
 
 void
 watch_entries_clear(struct watch *w)
 {
-	struct entry	*e, *next;
+	struct entry_tree	*t;
+	struct entry		*e, *next;
 
-	RB_FOREACH_SAFE(e, entry_tree, &w->entries, next)
-		watch_entry_del(w, e);
+	if ((t = entries_of(w, 0)) == NULL)
+		return;
+	RB_FOREACH_SAFE(e, entry_tree, t, next) {
+		RB_REMOVE(entry_tree, t, e);
+		free(e);
+	}
 }
 
 /*
  * The path of w: a root's path as given, or its parent's path and its
- * name joined by one '/'.  Valid until the next call.
+ * name joined by one '/'.  Valid until the next call.  Events come in
+ * runs on one watch: the last path built is kept until a watch is
+ * linked, unlinked or freed.
  */
 const char *
 watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 {
 	const struct watch	*a;
+	const char		*up;
 	size_t			 total = 0;
 	char			*p;
 
 	if (w->parent == NULL) {
 		*len = w->namelen;
-		return w->name;
+		return watch_name(w);
+	}
+	if (w == ws->pathof) {
+		*len = ws->pathlen;
+		return ws->path;
 	}
 	for (a = w; a != NULL; a = a->parent)
 		total += a->namelen + 1;
@@ -673,15 +918,17 @@ watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 	p = ws->pathbuf + total;
 	for (a = w; a->parent != NULL; a = a->parent) {
 		p -= a->namelen;
-		memcpy(p, a->name, a->namelen);
+		memcpy(p, watch_name(a), a->namelen);
+		up = watch_name(a->parent);
 		if (a->parent->parent != NULL || a->parent->namelen == 0 ||
-		    a->parent->name[a->parent->namelen - 1] != '/')
+		    up[a->parent->namelen - 1] != '/')
 			*--p = '/';
 	}
 	p -= a->namelen;
-	memcpy(p, a->name, a->namelen);
-	*len = ws->pathbuf + total - p;
-	return p;
+	memcpy(p, watch_name(a), a->namelen);
+	*len = ws->pathlen = ws->pathbuf + total - p;
+	ws->pathof = w;
+	return ws->path = p;
 }
 
 /* Whether w or a directory above it has moved away, not yet arrived. */

@@ -32,22 +32,41 @@ struct entry {
 };
 RB_HEAD(entry_tree, entry);
 
+/*
+ * A watched directory, or a path given.  Watches live in slabs (watch.c)
+ * and never move: a pointer to one stays valid until it is forgotten.
+ * Inside the watch set they refer to each other by slab index, 0 for
+ * none.  A directory's watched sub-directories are a list (child, next,
+ * prev), found by name through the watch set's name table.  48 bytes on
+ * LP64, with the name when it is short (watch_name()).
+ */
+#define WATCH_INLINE	10
 struct watch {
-	RB_ENTRY(watch)	 by_name;	/* children of one parent, by name */
-	struct watch	*parent;	/* NULL for a root */
-	char		*name;		/* a root's path exactly as given */
-	size_t		 namelen;
+	struct watch	*parent;	/* NULL for a root, or moved away */
 	int		 wd;
 	uint32_t	 cookie;	/* of a move out not yet paired */
 	uint32_t	 gen;		/* the last walk that found it */
-	unsigned char	 root;		/* given by the user */
-	unsigned char	 linked;	/* in the name tree */
-	unsigned char	 gone;		/* a root moved away: ends at IN_IGNORED */
-	unsigned char	 deleted;	/* a root whose IN_DELETE_SELF came */
-	struct entry_tree entries;	/* under --on-overflow rescan */
+	uint32_t	 namelen;
+	uint32_t	 child;		/* the first sub-directory */
+	uint32_t	 next;		/* the next sibling (a free slot's too) */
+	uint32_t	 prev;		/* the previous sibling */
+	unsigned char	 root:1;	/* given by the user */
+	unsigned char	 gone:1;	/* a root moved away: ends at IN_IGNORED */
+	unsigned char	 deleted:1;	/* a root whose IN_DELETE_SELF came */
+	/*
+	 * The name and a NUL if namelen < WATCH_INLINE, else a pointer to
+	 * them; a root's is its path exactly as given.
+	 */
+	char		 inl[WATCH_INLINE];
 };
 
-RB_HEAD(name_tree, watch);
+/* Watch indices, hashed by open addressing (watch.c). */
+struct windex {
+	uint32_t	*slot;		/* 0: empty */
+	size_t		 size;		/* a power of 2, or 0 */
+};
+
+struct slab;
 
 /* A root directory as it was found, to tell it from one put in its place. */
 struct rootid {
@@ -64,10 +83,13 @@ struct watchset {
 	int		 nofollow;	/* -P, for the paths given */
 	uint32_t	 mask;		/* what the user's events need */
 	uint32_t	 dirmask;	/* under -r: mask plus bookkeeping */
-	struct watch	**bywd;		/* open addressing, by wd */
-	size_t		 bywdsize;	/* a power of 2, or 0 */
+	struct windex	 bywd;		/* watches by wd */
+	struct windex	 byname;	/* sub-directories by parent and name */
+	struct slab	**slabs;	/* where the watches live */
+	size_t		 nslabs;
+	size_t		 slabused;	/* slots handed out of the last slab */
+	uint32_t	 freeslots;	/* slots free again, linked by next */
 	struct watch	*last;		/* watchset_find()'s last answer */
-	struct name_tree names;
 	size_t		 count;
 	size_t		 nroots;
 	size_t		 nmoving;	/* watches with a cookie */
@@ -77,6 +99,9 @@ struct watchset {
 
 	char		*pathbuf;	/* watch_path()'s result */
 	size_t		 pathsize;
+	const struct watch *pathof;	/* whose path is there, if still valid */
+	const char	*path;
+	size_t		 pathlen;
 
 	struct rootid	*rootids;
 	size_t		 nrootids;
@@ -107,6 +132,7 @@ struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);
 struct watch	*watch_child(struct watchset *, const struct watch *,
 		    const char *, size_t);
+const char	*watch_name(const struct watch *);
 void		 watch_detach(struct watchset *, struct watch *, uint32_t);
 void		 watch_arrived(struct watchset *, struct watch *);
 void		 watch_rename(struct watchset *, struct watch *,

@@ -325,6 +325,321 @@ test_cookie_zero(void)
 	source_close(&src);
 }
 
+/*
+ * A model of the watch tree for test_tree(): each node's parent (-1 for
+ * a root or a directory moved away), name and watch.
+ */
+enum { M_MAX = 3000 };
+static struct mnode {
+	struct watch	*w;
+	int		 parent;
+	int		 alive;
+	int		 wd;
+	char		 name[24];
+} m[M_MAX];
+static int		 m_n;
+static unsigned int	 m_seed = 7;
+
+static unsigned int
+m_rand(unsigned int n)
+{
+	m_seed = m_seed * 1103515245 + 12345;
+	return (m_seed >> 8) % n;
+}
+
+/* A random live node, or -1 (tries a few times). */
+static int
+m_pick(void)
+{
+	int	 i, k;
+
+	for (k = 0; k < 50 && m_n > 0; k++)
+		if (m[i = m_rand(m_n)].alive)
+			return i;
+	return -1;
+}
+
+/* Names that collide often, short and long (both sides of WATCH_INLINE). */
+static void
+m_name(char *buf, size_t size)
+{
+	static const char *const names[] = {
+		"a", "b", "ab", "abcdefghi", "abcdefghij", "abcdefghijklmnopq"
+	};
+
+	if (m_rand(4) == 0)
+		snprintf(buf, size, "n%u", m_rand(1000));
+	else
+		snprintf(buf, size, "%s", names[m_rand(6)]);
+}
+
+/* Node i and everything below it are forgotten. */
+static void
+m_forget(int i)
+{
+	int	 j, changed;
+
+	m[i].alive = 0;
+	do {
+		changed = 0;
+		for (j = 0; j < m_n; j++)
+			if (m[j].alive && m[j].parent >= 0 &&
+			    !m[m[j].parent].alive) {
+				m[j].alive = 0;
+				changed = 1;
+			}
+	} while (changed);
+}
+
+/* The live child of p named name, or -1. */
+static int
+m_child(int p, const char *name)
+{
+	int	 j;
+
+	for (j = 0; j < m_n; j++)
+		if (m[j].alive && m[j].parent == p &&
+		    strcmp(m[j].name, name) == 0)
+			return j;
+	return -1;
+}
+
+/* Whether node t is node a or below it. */
+static int
+m_below(int t, int a)
+{
+	for (; t >= 0; t = m[t].parent)
+		if (t == a)
+			return 1;
+	return 0;
+}
+
+/* Node i's path, as watch_path() builds it (the top's name first). */
+static void
+m_path(int i, char *buf, size_t size)
+{
+	static int	 chain[M_MAX];
+	size_t		 len = 0;
+	int		 n = 0;
+
+	for (; i >= 0; i = m[i].parent)
+		chain[n++] = i;
+	buf[0] = '\0';
+	while (n-- > 0 && len < size)
+		len += snprintf(buf + len, size - len, "%s%s", m[chain[n]].name,
+		    n > 0 ? "/" : "");
+}
+
+/* Every live node is found by wd, by parent and name, and by path. */
+static int
+m_check(struct watchset *ws)
+{
+	const char	*path;
+	static char	 want[65536];
+	size_t		 len;
+	int		 i, alive = 0, bad = 0;
+
+	for (i = 0; i < m_n; i++) {
+		if (!m[i].alive) {
+			bad += watchset_find(ws, m[i].wd) != NULL;
+			continue;
+		}
+		alive++;
+		bad += watchset_find(ws, m[i].wd) != m[i].w;
+		bad += strcmp(watch_name(m[i].w), m[i].name) != 0 ||
+		    m[i].w->namelen != strlen(m[i].name);
+		bad += m[i].w->parent != (m[i].parent < 0 ? NULL :
+		    m[m[i].parent].w);
+		if (m[i].parent >= 0)
+			bad += watch_child(ws, m[m[i].parent].w, m[i].name,
+			    strlen(m[i].name)) != m[i].w;
+		path = watch_path(ws, m[i].w, &len);
+		m_path(i, want, sizeof(want));
+		bad += len != strlen(want) || memcmp(path, want, len) != 0;
+	}
+	return bad + (ws->count != (size_t)alive);
+}
+
+/* A new watch, named name below p (-1: a root). */
+static void
+m_new(struct watchset *ws, int p, const char *name)
+{
+	int	 old, i = m_n++;
+
+	if (p >= 0 && (old = m_child(p, name)) != -1)
+		m_forget(old);
+	m[i].parent = p;
+	m[i].alive = 1;
+	m[i].wd = i + 1;
+	snprintf(m[i].name, sizeof(m[i].name), "%s", name);
+	m[i].w = watch_new(ws, p < 0 ? NULL : m[p].w, m[i].wd, name,
+	    strlen(name));
+}
+
+/* Node i moves to below t as name, displacing what had that name. */
+static void
+m_rename(struct watchset *ws, int i, int t, const char *name)
+{
+	int	 old;
+
+	m[i].parent = -1;
+	if ((old = m_child(t, name)) != -1)
+		m_forget(old);
+	m[i].parent = t;
+	snprintf(m[i].name, sizeof(m[i].name), "%s", name);
+	watch_rename(ws, m[i].w, m[t].w, name, strlen(name));
+}
+
+/* Some of node p's children are found again by a walk; the rest go. */
+static void
+m_sweep(struct watchset *ws, int p)
+{
+	int	 j;
+
+	ws->gen++;
+	for (j = 0; j < m_n; j++) {
+		if (!m[j].alive || m[j].parent != p)
+			continue;
+		if (m_rand(3) != 0)
+			m[j].w->gen = ws->gen;
+		else
+			m_forget(j);
+	}
+	watch_sweep(ws, m[p].w);
+}
+
+/* One random operation on the watch tree and the model alike. */
+static void
+m_step(struct watchset *ws)
+{
+	char	 name[24];
+	int	 i, t;
+
+	m_name(name, sizeof(name));
+	switch (m_rand(10)) {
+	case 0:
+		snprintf(name, sizeof(name), "r%d", m_n);
+		m_new(ws, -1, name);
+		break;
+	case 1:
+	case 2:
+	case 3:
+		if ((t = m_pick()) != -1)
+			m_new(ws, t, name);
+		break;
+	case 4:
+	case 5:
+		if ((i = m_pick()) != -1 && !m[i].w->root &&
+		    (t = m_pick()) != -1 && !m_below(t, i))
+			m_rename(ws, i, t, name);
+		break;
+	case 6:
+		if ((i = m_pick()) != -1 && m[i].parent >= 0) {
+			watch_detach(ws, m[i].w, 1);
+			m[i].parent = -1;
+		}
+		break;
+	case 7:
+		if ((i = m_pick()) != -1) {
+			watch_forget(ws, m[i].w, m_rand(2));
+			m_forget(i);
+		}
+		break;
+	default:
+		if ((i = m_pick()) != -1)
+			m_sweep(ws, i);
+		break;
+	}
+}
+
+/*
+ * The watch tree (children by parent and name, in slabs): random adds,
+ * renames (displacing a child of the same name), detaches, forgets and
+ * sweeps, checked against a simple model as they go.
+ */
+static void
+test_tree(void)
+{
+	static char	 want[65536];
+	struct watchset	 ws;
+	struct source	 src;
+	const char	*path;
+	size_t		 len;
+	int		 i, k, bad = 0;
+
+	source_open(&src);
+	watchset_open(&ws, &src, IN_CREATE, 1, 0);
+	for (k = 0; m_n < M_MAX; k++) {
+		/* A path kept by watch_path() from before the step. */
+		if ((i = m_pick()) != -1)
+			watch_path(&ws, m[i].w, &len);
+		m_step(&ws);
+		if (i != -1 && m[i].alive) {
+			path = watch_path(&ws, m[i].w, &len);
+			m_path(i, want, sizeof(want));
+			bad += len != strlen(want) ||
+			    memcmp(path, want, len) != 0;
+		}
+		if (k % 25 == 0)
+			bad += m_check(&ws);
+	}
+	bad += m_check(&ws);
+	truth("the watch tree against its model", bad == 0);
+	watchset_close(&ws);
+	source_close(&src);
+}
+
+/*
+ * A directory of 100,000 sub-directories: each found by name, then all
+ * forgotten one by one in a random order, then again by a sweep.  A list
+ * that took O(children) to leave would make this take minutes.
+ */
+static void
+test_wide(void)
+{
+	enum { N = 100000 };
+	static struct watch	*w[N];
+	static int		 order[N];
+	struct watchset		 ws;
+	struct source		 src;
+	struct watch		*top;
+	char			 name[16];
+	unsigned int		 seed = 3;
+	int			 i, j, t, round, bad = 0;
+
+	source_open(&src);
+	watchset_open(&ws, &src, IN_CREATE, 1, 0);
+	top = watch_new(&ws, NULL, 1, "top", 3);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "dir%d", i);
+			w[i] = watch_new(&ws, top, 2 + i, name, strlen(name));
+			order[i] = i;
+		}
+		for (i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "dir%d", i);
+			bad += watch_child(&ws, top, name, strlen(name)) != w[i];
+		}
+		if (round == 1) {
+			ws.gen++;
+			watch_sweep(&ws, top);
+			bad += ws.count != 1;
+			continue;
+		}
+		for (i = N - 1; i > 0; i--) {
+			seed = seed * 1103515245 + 12345;
+			j = (seed >> 8) % (i + 1);
+			t = order[i], order[i] = order[j], order[j] = t;
+		}
+		for (i = 0; i < N; i++)
+			watch_forget(&ws, w[order[i]], 1);
+		bad += ws.count != 1 || watch_child(&ws, top, "dir0", 4) != NULL;
+	}
+	truth("100,000 sub-directories added and forgotten", bad == 0);
+	watchset_close(&ws);
+	source_close(&src);
+}
+
 int
 main(void)
 {
@@ -335,6 +650,8 @@ main(void)
 	test_output();
 	test_bywd();
 	test_cookie_zero();
+	test_tree();
+	test_wide();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0;
 }
