@@ -197,7 +197,7 @@ entry(struct byname *b, size_t ti, int fd)
 		    &pin) == 0 && root != NULL) {
 			t->root = root->wd;
 			if (pin != -1)
-				walk_root(b->ws, root, pin);
+				walk_root(b->ws, root, pin, 1);
 		}
 		return;
 	}
@@ -231,6 +231,7 @@ chain(struct byname *b, size_t ti)
 		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
 			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
 			close(fd);
+			source_watch_done(b->src);
 			return -1;
 		}
 		interest(b, wd, ti, j);
@@ -247,6 +248,20 @@ chain(struct byname *b, size_t ti)
 	}
 	source_watch_done(b->src);
 	return exists;
+}
+
+/*
+ * Under -r, the tree the watch set holds for target t is no longer at its
+ * name: forgotten, quietly (what takes the name is walked anew).
+ */
+static void
+unroot(struct byname *b, struct target *t)
+{
+	struct watch	*w;
+
+	if (t->root != 0 && (w = watchset_find(b->ws, t->root)) != NULL)
+		watch_drop_root(b->ws, w);
+	t->root = 0;
 }
 
 /*
@@ -267,8 +282,8 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 	r = chain(b, ti);
 	sweep(b, ti, 1);
 	t->exists = r == 1;
-	if (!t->exists && t->root != 0)
-		t->root = 0;
+	if (!t->exists)
+		unroot(b, t);
 	if (why == 0 || t->exists == was)
 		return r;
 	if (t->exists)
@@ -308,6 +323,8 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 			print(b, t, ie->wd, ie->mask, ie->cookie, "", 0);
 		return;
 	}
+	/* Whatever takes the name now is not the tree watched under it. */
+	unroot(b, t);
 	resolve(b, ti, ie->wd, 0);
 	if (((mask & IN_CREATE) && was) || (!there && !was)) {
 		t->exists = was;
@@ -394,6 +411,20 @@ byname_start(struct byname *b)
 		if (resolve(b, ti, -1, 0) == -1)
 			r = -1;
 	return r;
+}
+
+/*
+ * Events were lost (the queue overflowed, --on-overflow rescan): every
+ * target is looked up again, and a path that came or went meanwhile is
+ * reported as created or deleted.
+ */
+void
+byname_rescan(struct byname *b)
+{
+	size_t	 ti;
+
+	for (ti = 0; ti < b->ntargets; ti++)
+		resolve(b, ti, -1, IN_CREATE | IN_DELETE);
 }
 
 /* Whether the wait is over: every path exists (or none does). */

@@ -76,6 +76,7 @@ void	 byname_open(struct byname *, struct source *, struct watchset *,
 void	 byname_add(struct byname *, const char *);
 int	 byname_start(struct byname *);
 int	 byname_event(struct byname *, const struct inotify_event *);
+void	 byname_rescan(struct byname *);
 int	 byname_done(const struct byname *);
 void	 byname_report(struct byname *);
 void	 byname_close(struct byname *);

@@ -9,9 +9,11 @@
  * read and when timers are due.
  */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +118,11 @@ static void
 say_why(struct handler *h, const struct watch *w,
     const struct inotify_event *ie)
 {
-	char	*path;
+	struct stat	 st;
+	const char	*p;
+	char		*path, *shown;
+	size_t		 len;
+	int		 deleted = w != NULL && w->deleted;
 
 	if (h->cfg->quiet)
 		return;
@@ -130,15 +136,23 @@ say_why(struct handler *h, const struct watch *w,
 			    "were lost");
 		return;
 	}
-	path = escape_dup(watch_name(w));
+	p = watch_path(h->ws, w, &len);
+	if ((path = strndup(p, len)) == NULL)
+		err(1, NULL);
+	/* Without IN_DELETE_SELF in -e, the path itself may still say it. */
+	if (!deleted && !w->gone && fstatat(h->src->cwd, path, &st,
+	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+		deleted = 1;
+	shown = escape_dup(path);
 	if (ie->mask & IN_UNMOUNT)
-		warnx("the file system of '%s' was unmounted", path);
+		warnx("the file system of '%s' was unmounted", shown);
 	else if (w->gone)
-		warnx("no watch is left: '%s' has left its path", path);
-	else if (w->deleted)
-		warnx("no watch is left: '%s' was deleted", path);
+		warnx("no watch is left: '%s' has left its path", shown);
+	else if (deleted)
+		warnx("no watch is left: '%s' was deleted", shown);
 	else
-		warnx("no watch is left: '%s' is no longer watched", path);
+		warnx("no watch is left: '%s' is no longer watched", shown);
+	free(shown);
 	free(path);
 }
 
@@ -226,6 +240,8 @@ handle(struct handler *h, const struct inotify_event *ie)
 			return;
 		if (h->cfg->rescan) {
 			tree_rescan(&h->tree);
+			if (h->names != NULL)
+				byname_rescan(h->names);
 			follow(h);
 		} else {
 			say_why(h, NULL, ie);

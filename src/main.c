@@ -363,9 +363,10 @@ waits(const struct config *cfg)
 		errx(1, "-P cannot be used with --by-name");
 	if (cfg->wait == WAIT_NONE)
 		return;
-	if (cfg->events != 0 || cfg->exit_on != 0 || cfg->count != 0)
-		errx(1, "%s prints only the event that ends it: -e, -x and -n "
-		    "do not apply", w);
+	if (cfg->events != 0 || cfg->exit_on != 0 || cfg->count != 0 ||
+	    cfg->ninclude > 0 || cfg->nexclude > 0 || cfg->pair_moves)
+		errx(1, "%s prints only the event that ends it: -e, -x, -n, "
+		    "--include, --exclude and --pair-moves do not apply", w);
 	if (cfg->recursive)
 		errx(1, "%s cannot be used with -r", w);
 }
@@ -463,7 +464,7 @@ watch_paths(const struct config *cfg, struct watchset *ws,
 		if (watchset_add_root(ws, cfg->paths[i], &root, &pin) == -1)
 			exit(1);
 		if (pin != -1)
-			walk_root(ws, root, pin);
+			walk_root(ws, root, pin, 0);
 	}
 	if (cfg->byname && byname_start(names) == -1)
 		exit(1);

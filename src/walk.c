@@ -67,6 +67,7 @@ struct walk {
 	size_t		 depth;
 	size_t		 size;
 	int		 live;		/* a new directory, not the start-up walk */
+	int		 late;		/* a start-up walk after start-up */
 	int		 calls;		/* getdents64 calls on walk_new()'s entry */
 	struct watch	*entry;		/* and its watch */
 };
@@ -81,7 +82,7 @@ struct walk {
 static void
 limit_reached(const struct walk *wk)
 {
-	if (!wk->live && (errno == ENOSPC || errno == EMFILE ||
+	if (!wk->live && !wk->late && (errno == ENOSPC || errno == EMFILE ||
 	    errno == ENFILE || errno == ENOMEM))
 		exit(1);
 }
@@ -546,15 +547,20 @@ run(struct walk *wk)
 	free(wk->stack);
 }
 
-/* Walk the tree below root w, pinned by pin, at start-up. */
+/*
+ * Walk the tree below root w, pinned by pin, reporting nothing: at
+ * start-up, or late (a root given by name that appears later), when
+ * running out of a resource is a warning, not the end.
+ */
 void
-walk_root(struct watchset *ws, struct watch *w, int pin)
+walk_root(struct watchset *ws, struct watch *w, int pin, int late)
 {
 	struct walk	 wk;
 	int		 fd;
 
 	memset(&wk, 0, sizeof(wk));
 	wk.ws = ws;
+	wk.late = late;
 	if ((fd = open_list(&wk, w, pin)) != -1) {
 		push(&wk, w, pin, fd);
 		run(&wk);

@@ -12,7 +12,7 @@ struct watch;
 struct watchset;
 struct window;
 
-void	 walk_root(struct watchset *, struct watch *, int);
+void	 walk_root(struct watchset *, struct watch *, int, int);
 void	 walk_rescan(struct window *, struct watch *);
 int	 walk_new(struct window *, struct watch *, const char *, size_t);
 

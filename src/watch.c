@@ -778,6 +778,25 @@ watch_end_root(struct watchset *ws, struct watch *w)
 }
 
 /*
+ * Root w no longer stands for the path it was given (--by-name: that name
+ * now names another directory, or nothing): it and everything below it
+ * are forgotten, quietly (their IN_IGNORED finds no watch).
+ */
+void
+watch_drop_root(struct watchset *ws, struct watch *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < ws->nrootids; i++)
+		if (ws->rootids[i].wd == w->wd) {
+			free(ws->rootids[i].path);
+			ws->rootids[i] = ws->rootids[--ws->nrootids];
+			break;
+		}
+	watch_forget(ws, w, 1);
+}
+
+/*
  * A walk has listed w again (ws->gen): the watched sub-directories it did
  * not find there have gone (moved away or deleted while their events were
  * held, or not read yet), so their watches are removed.

@@ -227,7 +227,12 @@ IN_CREATE	d	x"
 @test "the waits: what does not go with them is an error naming it, exit 1" {
 	run_wx --wait-exists -x create f
 	assert_equal "$status" 1
-	assert_equal "$stderr" "watchx: --wait-exists prints only the event that ends it: -e, -x and -n do not apply"
+	assert_equal "$stderr" "watchx: --wait-exists prints only the event that ends it: -e, -x, -n, --include, --exclude and --pair-moves do not apply"
+	local opt
+	for opt in --pair-moves --include=f --exclude=f; do
+		run_wx --wait-gone "$opt" f
+		assert_equal "$opt: $status" "$opt: 1"
+	done
 	run_wx --wait-gone -r d
 	assert_equal "$status" 1
 	assert_equal "$stderr" "watchx: --wait-gone cannot be used with -r"
@@ -314,4 +319,90 @@ watching_in() {
 		inotify_fdinfo "$p" && return 0
 	done
 	return 1
+}
+
+# --- -r with --by-name: the tree under the name, whatever it is -----------------
+
+@test "-r --by-name: a directory removed and made again before watchx reads is walked anew" {
+	mkdir d
+	wx_start --no-tick -r --by-name -e create d
+	kill -STOP "$WX_PID"
+	rmdir d
+	mkdir d
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td\t$'
+	touch d/f1
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tf1$'
+	mkdir d/sub
+	touch d/sub/f2
+	wait_for_line "$OUT" $'\tIN_CREATE\td/sub\tf2$'
+	wx_stop
+}
+
+@test "-r --by-name: a directory renamed over the name (mv -T) is the one watched, the old one is not" {
+	mkdir d d.new
+	wx_start --no-tick -r --by-name -e create,moved_to d
+	mv -T d.new d
+	wait_for_line "$OUT" $'\tIN_MOVED_TO,IN_ISDIR\td\t$'
+	touch d/f2
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tf2$'
+	wx_stop
+}
+
+@test "-r --by-name: a root renamed away is no longer followed; what takes its name is" {
+	mkdir d
+	wx_start --no-tick -r --by-name -e create,delete,move d
+	mv d d.old
+	wait_for_line "$OUT" $'\tIN_MOVED_FROM,IN_ISDIR\td\t$'
+	touch d.old/stale1
+	mkdir d
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td\t$'
+	touch d/new1 d.old/stale2
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tnew1$'
+	touch d/new2
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tnew2$'
+	wx_stop
+	run grep -c stale "$OUT"
+	assert_output 0
+	# Nothing of the root's own watch: no IN_MOVE_SELF, no IN_IGNORED.
+	run grep -cE 'IN_MOVE_SELF|IN_IGNORED' "$OUT"
+	assert_output 0
+	run grep -c "has left its path" "$ERR"
+	assert_output 0
+}
+
+@test "-r --by-name --on-overflow rescan: a root made while events were lost is found and walked" {
+	need_root
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick -r --by-name --on-overflow rescan -e create d
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	kill -STOP "$WX_PID"
+	touch f{1..40}
+	mkdir d
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td\t$'
+	touch d/after
+	wait_for_line "$OUT" $'\tIN_CREATE\td\tafter$'
+	wx_stop
+}
+
+@test "-r --by-name: running out of descriptors walking a root that appears later is a warning, not the end" {
+	mkdir -p t
+	local p=t i
+	for i in {1..30}; do
+		p=$p/d$i
+	done
+	mkdir -p "$p"
+	wx_spawn --no-tick -r --by-name -e create,moved_to d
+	wait_watches 1
+	# Fewer descriptors than two per level of the tree: prlimit on the
+	# running watchx.
+	prlimit --pid "$WX_PID" --nofile=24:24
+	mv t d
+	wait_for_line "$OUT" $'\tIN_MOVED_TO,IN_ISDIR\td\t$'
+	wait_for_line "$ERR" "Too many open files"
+	_alive "$WX_PID" || fail "watchx ended when the late walk ran out of descriptors"
+	wx_stop
 }
