@@ -211,11 +211,12 @@ entry(struct byname *b, size_t ti, int fd)
 /*
  * Watch the directories on the way to target ti's path, each before the
  * next component is looked up in it, and the path itself if it is there.
- * Returns whether the path exists; -1 if a directory on the way cannot
- * be watched (said why).
+ * With look, a file found there is asked how it was written (*bits,
+ * complete()).  Returns whether the path exists; -1 if a directory on the
+ * way cannot be watched (said why).
  */
 static int
-chain(struct byname *b, size_t ti)
+chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 {
 	struct target	*t = &b->targets[ti];
 	struct stat	 st;
@@ -223,11 +224,13 @@ chain(struct byname *b, size_t ti)
 	size_t		 j;
 	int		 fd, next, wd, exists = 0;
 
+	*bits = 0;
 	fd = openat(b->src->cwd, t->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (j = 0; fd != -1 && j < t->ncomp; j++) {
 		mask = CHAIN_MASK;
+		/* Quiet first: the look at a file found must not be seen. */
 		if (j + 1 == t->ncomp && b->wait == WAIT_NONE)
-			mask |= b->mask & FILE_BITS;
+			mask |= b->mask & FILE_BITS & ~WATCH_QUIET;
 		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
 			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
 			close(fd);
@@ -237,6 +240,12 @@ chain(struct byname *b, size_t ti)
 		interest(b, wd, ti, j);
 		next = openat(fd, t->comp[j], O_PATH | O_CLOEXEC |
 		    (j + 1 < t->ncomp ? O_DIRECTORY : 0));
+		if (j + 1 == t->ncomp && b->wait == WAIT_NONE) {
+			if (next != -1 && look)
+				*bits = walk_written(b->ws, fd, t->comp[j]);
+			source_watch_fd(b->src, fd, (b->mask & FILE_BITS) |
+			    IN_MASK_ADD);
+		}
 		close(fd);
 		fd = next;
 	}
@@ -265,6 +274,23 @@ unroot(struct byname *b, struct target *t)
 }
 
 /*
+ * A file that came with a directory above it was written before its
+ * parent was watched: like a listing under -r, it is reported written as
+ * chain() found it (IN_MODIFY if not empty, IN_CLOSE_WRITE if nobody had
+ * it open for writing; walk.c, walk_written()), while the parent's watch
+ * left out IN_OPEN and IN_CLOSE_NOWRITE.  An empty file is left to its
+ * writer, who reports its close, if it is still at work.
+ */
+static void
+complete(struct byname *b, const struct target *t, int wd, uint32_t bits)
+{
+	if (bits & IN_MODIFY)
+		print(b, t, wd, IN_MODIFY, 0, "", 0);
+	if ((bits & IN_CLOSE_WRITE) && !(bits & WATCH_UNSURE))
+		print(b, t, wd, IN_CLOSE_WRITE, 0, "", 0);
+}
+
+/*
  * Resolve target ti again: the watches it needs now are kept or added,
  * and the others dropped, so that a directory watched before and after
  * keeps its watch (nothing happening in it is lost).  A path that came or
@@ -276,10 +302,11 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 {
 	struct target	*t = &b->targets[ti];
 	int		 was = t->exists, dir = t->dir, r;
-	uint32_t	 mask;
+	uint32_t	 mask, bits;
 
 	mark(b, ti, 1);
-	r = chain(b, ti);
+	/* Only a file that comes with a directory above it is looked at. */
+	r = chain(b, ti, why != 0 && !was, &bits);
 	sweep(b, ti, 1);
 	t->exists = r == 1;
 	if (!t->exists)
@@ -295,6 +322,8 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 	if (t->exists ? t->dir : dir)
 		mask |= IN_ISDIR;
 	change(b, ti, wd, mask, 0);
+	if (t->exists && !t->dir)
+		complete(b, t, wd, bits);
 	return r;
 }
 

@@ -153,7 +153,7 @@ signals_open(void)
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE instead, see output_failed() */
 	/*
 	 * A writer that opens a file while watchx holds a read lease on it
-	 * (walk.c, written()) breaks the lease with SIGIO: not a reason to
+	 * (walk.c, walk_written()) breaks the lease with SIGIO: not a reason to
 	 * die, and the lease is given up at once anyway.
 	 */
 	signal(SIGIO, SIG_IGN);

@@ -113,8 +113,8 @@ add_subdir(struct frame *f, const char *name, size_t len)
  * Its IN_CLOSE_WRITE is owed WATCH_UNSURE: window.c waits to see whether a
  * writer is at work.
  */
-static uint32_t
-written(const struct watchset *ws, int dirfd, const char *name)
+uint32_t
+walk_written(const struct watchset *ws, int dirfd, const char *name)
 {
 	struct stat	 st;
 	int		 fd, busy = 0;
@@ -137,7 +137,7 @@ written(const struct watchset *ws, int dirfd, const char *name)
 
 /*
  * A live walk found name in directory f (of type, a d_type): report it as
- * created, and a regular file as written (written()), unless a rescan
+ * created, and a regular file as written (walk_written()), unless a rescan
  * finds it known already.  Under --on-overflow rescan, it is entered among
  * f's entries, marked found by this walk; one a rescan finds new is marked
  * fresh.
@@ -159,7 +159,7 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 		e = NULL;
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
-		bits = written(ws, f->fd, name);
+		bits = walk_written(ws, f->fd, name);
 	window_listed(wk->win, f->w, name, len, fresh, bits);
 	if (fresh)
 		follow_print(wk->win->q, f->w,

@@ -7,6 +7,7 @@
 #define WATCHX_WALK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct watch;
 struct watchset;
@@ -15,5 +16,6 @@ struct window;
 void	 walk_root(struct watchset *, struct watch *, int, int);
 void	 walk_rescan(struct window *, struct watch *);
 int	 walk_new(struct window *, struct watch *, const char *, size_t);
+uint32_t walk_written(const struct watchset *, int, const char *);
 
 #endif

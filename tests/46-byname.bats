@@ -406,3 +406,18 @@ watching_in() {
 	_alive "$WX_PID" || fail "watchx ended when the late walk ran out of descriptors"
 	wx_stop
 }
+
+@test "--by-name: a file written in a directory made with it is reported written, so the wait recipe ends" {
+	wx_spawn --by-name -q -x close_write,moved_to --deadline 5 src/config.h
+	wait_watches 1
+	# Made and written while watchx is not looking: it finds them at once.
+	kill -STOP "$WX_PID"
+	mkdir src && echo '#define X 1' >src/config.h
+	kill -CONT "$WX_PID"
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f4,5,6 "$OUT"
+	assert_output "IN_CREATE	src/config.h	
+IN_MODIFY	src/config.h	
+IN_CLOSE_WRITE	src/config.h	"
+}
