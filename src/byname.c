@@ -71,6 +71,8 @@ byname_add(struct byname *b, const char *path)
 	struct target	*t;
 	char		*copy, *c, *last;
 
+	if (*path == '\0')
+		errx(1, "cannot watch '': No such file or directory");
 	t = ARRAY_PUSH(b->targets, b->ntargets);
 	memset(t, 0, sizeof(*t));
 	if ((t->path = strdup(path)) == NULL ||
@@ -78,6 +80,8 @@ byname_add(struct byname *b, const char *path)
 		err(1, NULL);
 	t->pathlen = strlen(path);
 	t->base = path[0] == '/' ? "/" : ".";
+	/* "d/" names a directory, as open(2) has it. */
+	t->mustdir = path[t->pathlen - 1] == '/';
 	/* "a//b/./c/" is a, b and c. */
 	for (c = strtok_r(copy, "/", &last); c != NULL;
 	    c = strtok_r(NULL, "/", &last)) {
@@ -239,7 +243,7 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		}
 		interest(b, wd, ti, j);
 		next = openat(fd, t->comp[j], O_PATH | O_CLOEXEC |
-		    (j + 1 < t->ncomp ? O_DIRECTORY : 0));
+		    (j + 1 < t->ncomp || t->mustdir ? O_DIRECTORY : 0));
 		if (j + 1 == t->ncomp && b->wait == WAIT_NONE) {
 			if (next != -1 && look)
 				*bits = walk_written(b->ws, fd, t->comp[j]);
@@ -346,6 +350,9 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 	int		 there = (mask & (IN_CREATE | IN_MOVED_TO)) != 0;
 	int		 was = t->exists;
 
+	/* "d/" is not a file named d. */
+	if (t->mustdir && !(ie->mask & IN_ISDIR))
+		return;
 	/* What happens to a file; a directory's own watch says it. */
 	if (!(ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE))) {
 		if (!(ie->mask & IN_ISDIR))

@@ -35,6 +35,7 @@ struct target {
 	size_t		 ncomp;
 	int		 exists;
 	int		 dir;		/* it exists and is a directory */
+	int		 mustdir;	/* given with a trailing '/' */
 	int		 root;		/* -r: its watch in the watch set */
 };
 

@@ -421,3 +421,21 @@ watching_in() {
 IN_MODIFY	src/config.h	
 IN_CLOSE_WRITE	src/config.h	"
 }
+
+@test "--by-name: a path ending in / names a directory only; an empty path is an error" {
+	touch d
+	run_wx --wait-exists --deadline 0.3 d/
+	assert_equal "file d: $status" "file d: 2"
+	rm d
+	wx_start --wait-exists --deadline 5 d/
+	touch d
+	rm d
+	mkdir d
+	wait_exit
+	assert_equal "$status" 0
+	run cut -f4,5 "$OUT"
+	assert_output "IN_CREATE,IN_ISDIR	d/"
+	run_wx --by-name ""
+	assert_equal "$status" 1
+	assert_equal "$stderr" "watchx: cannot watch '': No such file or directory"
+}
