@@ -437,5 +437,5 @@ IN_CLOSE_WRITE	src/config.h	"
 	assert_output "IN_CREATE,IN_ISDIR	d/"
 	run_wx --by-name ""
 	assert_equal "$status" 1
-	assert_equal "$stderr" "watchx: cannot watch '': No such file or directory"
+	assert_equal "${stderr##*$'\n'}" "watchx: cannot watch '': No such file or directory"
 }
