@@ -38,9 +38,9 @@ RB_HEAD(entry_tree, entry);
  * Inside the watch set they refer to each other by slab index, 0 for
  * none.  A directory's watched sub-directories are a list (child, next,
  * prev), found by name through the watch set's name table.  48 bytes on
- * LP64, with the name when it is short (watch_name()).
+ * LP64, with the name when it is short (watch_name(): up to 7 bytes).
  */
-#define WATCH_INLINE	10
+#define WATCH_INLINE	8
 struct watch {
 	struct watch	*parent;	/* NULL for a root, or moved away */
 	int		 wd;
@@ -55,9 +55,10 @@ struct watch {
 	unsigned char	 deleted:1;	/* a root whose IN_DELETE_SELF came */
 	/*
 	 * The name and a NUL if namelen < WATCH_INLINE, else a pointer to
-	 * them; a root's is its path exactly as given.
+	 * them; a root's is its path exactly as given.  Aligned, so that a
+	 * leak checker sees the pointer.
 	 */
-	char		 inl[WATCH_INLINE];
+	char		 inl[WATCH_INLINE] __attribute__((aligned(8)));
 };
 
 /* Watch indices, hashed by open addressing (watch.c). */
