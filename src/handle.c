@@ -249,9 +249,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 		}
 		return;
 	}
-	if (ie->len > 0)
-		self_note(&h->self, ie->name, strnlen(ie->name, ie->len),
-		    ie->mask);
+	self_note(&h->self, ie);
 	if (h->names != NULL && by_name(h, ie))
 		return;
 	/* Events queued before their watch was forgotten. */

@@ -106,10 +106,12 @@ self_is(struct self *s, int cwd, const char *dir, size_t dirlen,
  * the file's name may have changed, or gone.
  */
 void
-self_note(struct self *s, const char *name, size_t len, uint32_t mask)
+self_note(struct self *s, const struct inotify_event *ie)
 {
-	if (s->fd != -1 && (mask & (IN_DELETE | IN_MOVED_FROM)) && len > 0 &&
-	    maybe(s, name, len))
+	if (s->fd == -1 || !(ie->mask & (IN_DELETE | IN_MOVED_FROM)) ||
+	    ie->len == 0)
+		return;
+	if (maybe(s, ie->name, strnlen(ie->name, ie->len)))
 		rename_self(s);
 }
 

@@ -4,6 +4,7 @@
 #ifndef WATCHX_SELF_H
 #define WATCHX_SELF_H
 
+#include <sys/inotify.h>
 #include <sys/types.h>
 
 #include <stddef.h>
@@ -28,7 +29,7 @@ struct self {
 void	 self_open(struct self *, int);
 int	 self_is(struct self *, int, const char *, size_t, const char *,
 	    size_t, uint32_t);
-void	 self_note(struct self *, const char *, size_t, uint32_t);
+void	 self_note(struct self *, const struct inotify_event *);
 void	 self_batch(struct self *);
 void	 self_close(struct self *);
 

@@ -612,3 +612,14 @@ PY
 	assert_success
 	assert_output "-13"
 }
+
+@test "exit 3 without IN_DELETE_SELF in -e: the reason still says the file was deleted" {
+	echo hello >f
+	wx_spawn --no-tick -e modify f
+	wait_watches 1
+	rm f
+	wait_exit
+	assert_equal "$status" 3
+	run tail -n 1 "$ERR"
+	assert_output "watchx: no watch is left: 'f' was deleted"
+}

@@ -7,18 +7,6 @@ load helper
 # The recipe of the man page and README: wait until f is saved.
 RECIPE=(--by-name -q -x close_write,moved_to --deadline 5)
 
-# save_style STYLE FILE: save FILE the way STYLE does.
-save_style() {
-	local f=$2
-	case $1 in
-	write) echo saved >"$f" ;;
-	sed) sed -i 's/old/new/' "$f" ;;
-	rename) echo saved >"$f.tmp" && mv "$f.tmp" "$f" ;;
-	backup) mv "$f" "$f~" && echo saved >"$f" ;;
-	recreate) rm "$f" && echo saved >"$f" ;;
-	esac
-}
-
 @test "--by-name: the wait recipe ends with 0 for every save style, the event under the path given" {
 	local style
 	for style in write sed rename backup recreate; do

@@ -501,14 +501,9 @@ for r in (s, a):
 
 # save STYLE: save src/config.h (which holds "old") the way STYLE does.
 save() {
-	local f=src/config.h
 	case $1 in
-	write) echo saved >"$f" ;;
-	sed) sed -i 's/old/new/' "$f" ;;
-	rename) echo saved >"$f.tmp" && mv "$f.tmp" "$f" ;;
-	backup) mv "$f" "$f~" && echo saved >"$f" ;;
-	recreate) rm "$f" && echo saved >"$f" ;;
 	checkout) git checkout -q other ;;
+	*) save_style "$1" src/config.h ;;
 	esac
 }
 

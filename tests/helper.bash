@@ -338,3 +338,18 @@ wait_watches() {
 		sleep 0.02
 	done
 }
+
+# save_style STYLE FILE: save FILE the way STYLE does: write (in place),
+# sed (sed -i), rename (a new file renamed over it), backup (renamed to
+# FILE~, then written anew), recreate (deleted, then written anew).
+save_style() {
+	local f=$2
+	case $1 in
+	write) echo saved >"$f" ;;
+	sed) sed -i 's/old/new/' "$f" ;;
+	rename) echo saved >"$f.tmp" && mv "$f.tmp" "$f" ;;
+	backup) mv "$f" "$f~" && echo saved >"$f" ;;
+	recreate) rm "$f" && echo saved >"$f" ;;
+	*) return 1 ;;
+	esac
+}
