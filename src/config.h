@@ -24,6 +24,7 @@ struct config {
 	int		  byname;	/* --by-name, or a wait */
 	int		  wait;		/* enum wait (byname.h) */
 	int		  rescan;	/* --on-overflow rescan */
+	int		  gitignore;	/* --gitignore */
 	const char	 *format;	/* -f */
 	const char	 *timefmt;	/* --timefmt */
 	int		  json;		/* -j */

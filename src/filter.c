@@ -1,101 +1,200 @@
 /*
- * filter.c: --include and --exclude.  Each glob is matched with fnmatch(3)
- * against an event's full path and against its last component; an event
- * is printed when it matches an include (if any is given) and no exclude.
- * Under -r, excluded directories are not watched at all (see walk.c).
+ * filter.c: which events are printed, and which directories -r leaves
+ * unwatched.  --include and --exclude take patterns in gitignore(5)
+ * syntax (ignore.c), matched against an event's path relative to the
+ * root it is under; --gitignore asks what git ignores (gitignore.c).  An
+ * event is printed when git does not ignore it, it matches an include
+ * (if any is given) and no exclude.  A directory below a root that git
+ * ignores or an exclude matches is not watched (walk.c); as in git, a
+ * pattern that matches a directory matches everything below it.
  */
 #include <err.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
 #include "config.h"
 #include "filter.h"
+#include "watch.h"
+
+/* Parse the patterns of option opt, exiting on one that is not one. */
+static void
+patterns(struct ignore *l, const char *opt, char **list, size_t n)
+{
+	const char	*why;
+	char		*s;
+	size_t		 i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(list[i]);
+		/* Not a comment: a '#' is a character like another here. */
+		if ((s = malloc(len + 2)) == NULL)
+			err(1, NULL);
+		s[0] = '\\';
+		memcpy(s + 1, list[i], len + 1);
+		why = ignore_check(list[i]);
+		if (why == NULL && !ignore_add(l, list[i][0] == '#' ? s :
+		    list[i], len + (list[i][0] == '#')))
+			why = "matches nothing";
+		free(s);
+		if (why != NULL)
+			errx(1, "%s '%s': %s", opt, list[i], why);
+	}
+}
 
 /*
- * The globs of --include and --exclude in cfg; returns whether there are
- * any.
+ * The patterns of --include and --exclude, and --gitignore, in cfg;
+ * returns whether any of them is given.
  */
 int
 filter_open(struct filter *f, const struct config *cfg)
 {
 	memset(f, 0, sizeof(*f));
-	f->include = cfg->include;
-	f->ninclude = cfg->ninclude;
-	f->exclude = cfg->exclude;
-	f->nexclude = cfg->nexclude;
-	return f->ninclude > 0 || f->nexclude > 0;
-}
-
-void
-filter_add(char ***list, size_t *n, char *glob)
-{
-	*ARRAY_PUSH(*list, *n) = glob;
+	patterns(&f->include, "--include", cfg->include, cfg->ninclude);
+	patterns(&f->exclude, "--exclude", cfg->exclude, cfg->nexclude);
+	f->gitignore = cfg->gitignore;
+	gitignore_open(&f->git);
+	return f->include.n > 0 || f->exclude.n > 0 || f->gitignore;
 }
 
 /*
- * Whether any glob of list matches dir joined with name by one '/' (dir
- * alone when name is empty), or that path's last component.
+ * Root w of -r is the directory at path: under --gitignore, find its
+ * work tree.  Returns -1 if it cannot be (errno set).
+ */
+int
+filter_root(struct filter *f, const struct watch *w, const char *path)
+{
+	if (!f->gitignore)
+		return 0;
+	return gitignore_root(&f->git, w, path);
+}
+
+/* Directory w, open as dirfd, is being listed: read its .gitignore. */
+void
+filter_listing(struct filter *f, struct watch *w, int dirfd)
+{
+	if (f->gitignore)
+		gitignore_read(&f->git, w, dirfd);
+}
+
+/* Whether name in a directory holds patterns (--gitignore). */
+int
+filter_rules(const struct filter *f, const char *name, size_t len)
+{
+	return f->gitignore && len == sizeof(GITIGNORE_FILE) - 1 &&
+	    memcmp(name, GITIGNORE_FILE, len) == 0;
+}
+
+/*
+ * Whether a pattern of l matches path, len bytes, or a directory above
+ * it.
  */
 static int
-any(struct filter *f, char **list, size_t n, const char *dir, size_t dirlen,
-    const char *name, size_t namelen)
+listed(const struct ignore *l, const char *path, size_t len, int isdir)
 {
-	const char	*last;
-	size_t		 len, i, need = dirlen + namelen + 2;
-	char		*p;
+	size_t	 i;
 
-	if (n == 0)
-		return 0;
-	if (need > f->size) {
-		if ((p = realloc(f->buf, need * 2)) == NULL)
-			err(1, NULL);
-		f->buf = p;
-		f->size = need * 2;
+	for (i = 0; i < len; i++)
+		if (path[i] == '/' &&
+		    ignore_match(l, path, i, 1) == IGNORE_MATCH)
+			return 1;
+	return ignore_match(l, path, len, isdir) == IGNORE_MATCH;
+}
+
+/*
+ * rel (the directory below the root) and name joined in f->buf; an empty
+ * name and rel (a root itself) is the last component of root's path, as
+ * if it were at the top.  Returns the length.
+ */
+static size_t
+join(struct filter *f, const char *root, size_t rootlen, const char *rel,
+    size_t rellen, const char *name, size_t namelen)
+{
+	size_t	 len;
+
+	if (rellen == 0 && namelen == 0) {
+		while (rootlen > 1 && root[rootlen - 1] == '/')
+			rootlen--;
+		for (name = root + rootlen; name > root && name[-1] != '/';
+		    name--)
+			;
+		namelen = root + rootlen - name;
 	}
-	memcpy(f->buf, dir, dirlen);
-	len = dirlen;
-	if (namelen > 0) {
-		if (len > 0 && f->buf[len - 1] != '/')
-			f->buf[len++] = '/';
-		memcpy(f->buf + len, name, namelen);
-		len += namelen;
-	}
+	ARRAY_ROOM(f->buf, f->size, rellen + namelen + 2);
+	memcpy(f->buf, rel, rellen);
+	len = rellen;
+	if (rellen > 0 && namelen > 0)
+		f->buf[len++] = '/';
+	memcpy(f->buf + len, name, namelen);
+	len += namelen;
 	f->buf[len] = '\0';
+	return len;
+}
 
-	for (i = 0; i < n; i++)
-		if (fnmatch(list[i], f->buf, 0) == 0)
-			return 1;
+/*
+ * Whether an event is printed: on name (namelen bytes, empty for the
+ * watched object itself) in the directory whose printed path is path,
+ * the first rootlen bytes of which are its root's path.  dir is the
+ * watch of that directory, if there is one (for --gitignore).
+ */
+int
+filter_pass(struct filter *f, const struct watch *dir, const char *path,
+    size_t pathlen, size_t rootlen, const char *name, size_t namelen,
+    int isdir)
+{
+	const char	*rel;
+	size_t		 i, len;
 
-	/* The last component; a trailing '/' of a path given is not one. */
-	while (len > 1 && f->buf[len - 1] == '/')
-		f->buf[--len] = '\0';
-	for (last = f->buf + len; last > f->buf && last[-1] != '/'; last--)
+	for (i = rootlen; i < pathlen && path[i] == '/'; i++)
 		;
-	if (last == f->buf)
+	rel = path + i;
+	if (f->gitignore && gitignore_ignored(&f->git, dir, rel, pathlen - i,
+	    name, namelen, isdir))
 		return 0;
-	for (i = 0; i < n; i++)
-		if (fnmatch(list[i], last, 0) == 0)
-			return 1;
-	return 0;
+	if (f->include.n == 0 && f->exclude.n == 0)
+		return 1;
+	len = join(f, path, rootlen, rel, pathlen - i, name, namelen);
+	if (f->include.n > 0 && !listed(&f->include, f->buf, len, isdir))
+		return 0;
+	return !listed(&f->exclude, f->buf, len, isdir);
 }
 
-/* Whether an event on dir and name is printed. */
+/*
+ * Whether sub-directory name of watched directory parent is left
+ * unwatched (by git's patterns, or an exclude).  One git ignores is
+ * noted, to be watched if a .gitignore changes so that it no longer is.
+ */
 int
-filter_pass(struct filter *f, const char *dir, size_t dirlen,
-    const char *name, size_t namelen)
+filter_excluded(struct filter *f, struct watchset *ws,
+    const struct watch *parent, const char *name, size_t len)
 {
-	if (f->ninclude > 0 && !any(f, f->include, f->ninclude, dir, dirlen,
-	    name, namelen))
+	const char	*path, *rel;
+	size_t		 pathlen, i;
+
+	path = watch_path(ws, parent, &pathlen);
+	for (i = watch_root(parent)->namelen; i < pathlen && path[i] == '/';
+	    i++)
+		;
+	rel = path + i;
+	if (f->gitignore && gitignore_ignored(&f->git, parent, rel,
+	    pathlen - i, name, len, 1)) {
+		if (!(len == 4 && memcmp(name, ".git", 4) == 0))
+			gitignore_prune(&f->git, parent, name, len);
+		return 1;
+	}
+	if (f->exclude.n == 0)
 		return 0;
-	return !any(f, f->exclude, f->nexclude, dir, dirlen, name, namelen);
+	len = join(f, path, 0, rel, pathlen - i, name, len);
+	return listed(&f->exclude, f->buf, len, 1);
 }
 
-/* Whether directory name in dir is excluded, so not watched under -r. */
-int
-filter_excluded(struct filter *f, const char *dir, size_t dirlen,
-    const char *name, size_t namelen)
+/*
+ * The patterns of w's .gitignore changed: the directories git ignored in
+ * w's subtree, in *out (gitignore_unprune()), to be judged again.
+ */
+size_t
+filter_unprune(struct filter *f, struct watchset *ws, const struct watch *w,
+    struct pruned ***out)
 {
-	return any(f, f->exclude, f->nexclude, dir, dirlen, name, namelen);
+	return gitignore_unprune(&f->git, ws, w, out);
 }

@@ -1,27 +1,36 @@
 /*
- * filter.h: --include and --exclude globs.
+ * filter.h: --include, --exclude and --gitignore (filter.c).
  */
 #ifndef WATCHX_FILTER_H
 #define WATCHX_FILTER_H
 
 #include <stddef.h>
 
+#include "gitignore.h"
+#include "ignore.h"
+
 struct filter {
-	char	**include;
-	size_t	  ninclude;
-	char	**exclude;
-	size_t	  nexclude;
-	char	 *buf;		/* the full path being matched */
-	size_t	  size;
+	struct ignore	 include;
+	struct ignore	 exclude;
+	int		 gitignore;	/* --gitignore */
+	struct gitignore git;
+	char		*buf;		/* the path being matched */
+	size_t		 size;
 };
 
 struct config;
+struct watch;
+struct watchset;
 
 int	 filter_open(struct filter *, const struct config *);
-void	 filter_add(char ***, size_t *, char *);
-int	 filter_pass(struct filter *, const char *, size_t, const char *,
-	    size_t);
-int	 filter_excluded(struct filter *, const char *, size_t, const char *,
-	    size_t);
+int	 filter_root(struct filter *, const struct watch *, const char *);
+void	 filter_listing(struct filter *, struct watch *, int);
+int	 filter_rules(const struct filter *, const char *, size_t);
+int	 filter_pass(struct filter *, const struct watch *, const char *,
+	    size_t, size_t, const char *, size_t, int);
+int	 filter_excluded(struct filter *, struct watchset *,
+	    const struct watch *, const char *, size_t);
+size_t	 filter_unprune(struct filter *, struct watchset *,
+	    const struct watch *, struct pruned ***);
 
 #endif

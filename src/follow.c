@@ -29,12 +29,13 @@ follow_close(struct follow_queue *q)
 
 /*
  * Append a follow record of kind for ie, named name (len bytes), with the
- * path of its directory (pathlen bytes).
+ * path of its directory (pathlen bytes), the first rootlen bytes of which
+ * are its root's.
  */
 static void
 append(struct follow_queue *q, uint32_t kind, const char *path,
-    size_t pathlen, const struct inotify_event *ie, const char *name,
-    size_t len)
+    size_t pathlen, size_t rootlen, const struct inotify_event *ie,
+    const char *name, size_t len)
 {
 	struct follow		 head;
 	struct inotify_event	*out;
@@ -44,6 +45,7 @@ append(struct follow_queue *q, uint32_t kind, const char *path,
 	p = q->out + q->outlen;
 	head.kind = kind;
 	head.pathlen = pathlen;
+	head.rootlen = rootlen;
 	memcpy(p, &head, sizeof(head));
 	p += sizeof(head);
 	memset(p, 0, FOLLOW_PAD(pathlen));
@@ -76,7 +78,8 @@ follow_print(struct follow_queue *q, const struct watch *w, uint32_t mask,
 	/* The length the kernel would give: padded, with the NUL. */
 	ie.len = (len + sizeof(ie)) & ~(sizeof(ie) - 1);
 	path = watch_path(q->ws, w, &pathlen);
-	append(q, FOLLOW_PRINT, path, pathlen, &ie, name, len);
+	append(q, FOLLOW_PRINT, path, pathlen, watch_root(w)->namelen, &ie,
+	    name, len);
 }
 
 /*
@@ -95,7 +98,7 @@ follow_print_path(struct follow_queue *q, const char *path, size_t pathlen,
 	ie.mask = mask;
 	ie.cookie = cookie;
 	ie.len = len == 0 ? 0 : (len + sizeof(ie)) & ~(sizeof(ie) - 1);
-	append(q, FOLLOW_PRINT, path, pathlen, &ie, name, len);
+	append(q, FOLLOW_PRINT, path, pathlen, pathlen, &ie, name, len);
 }
 
 /* Hold ie, an event in a directory whose move is unresolved. */
@@ -130,7 +133,7 @@ follow_release(struct follow_queue *q)
 			memmove(q->held + keep, q->held + off, len);
 			keep += len;
 		} else
-			append(q, FOLLOW_HANDLE, NULL, 0, ie, ie->name,
+			append(q, FOLLOW_HANDLE, NULL, 0, 0, ie, ie->name,
 			    ie->len);
 	}
 	q->heldlen = keep;

@@ -26,6 +26,7 @@ enum { FOLLOW_PRINT, FOLLOW_HANDLE };
 struct follow {
 	uint32_t	 kind;
 	uint32_t	 pathlen;
+	uint32_t	 rootlen;	/* how much of the path is its root's */
 };
 #define FOLLOW_ALIGN	4
 #define FOLLOW_PAD(n)	(((n) + FOLLOW_ALIGN - 1) & ~(size_t)(FOLLOW_ALIGN - 1))

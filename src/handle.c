@@ -69,9 +69,9 @@ release_pairs(struct handler *h, int64_t now)
  * waits with it.  Terminal events are printed whatever the filters say.
  */
 static void
-emit(struct handler *h, const char *path, size_t pathlen,
-    const struct inotify_event *ie, const char *name, size_t namelen,
-    int terminal)
+emit(struct handler *h, const struct watch *w, const char *path,
+    size_t pathlen, size_t rootlen, const struct inotify_event *ie,
+    const char *name, size_t namelen, int terminal)
 {
 	struct event	 ev;
 
@@ -86,8 +86,10 @@ emit(struct handler *h, const char *path, size_t pathlen,
 	ev.namelen = namelen;
 	ev.path = path;
 	ev.pathlen = pathlen;
-	if (!terminal && h->filter != NULL &&
-	    !filter_pass(h->filter, ev.path, ev.pathlen, name, namelen))
+	/* Under -r, a watch with no name is a directory's own. */
+	if (!terminal && h->filter != NULL && !filter_pass(h->filter, w,
+	    path, pathlen, rootlen, name, namelen, (ie->mask & IN_ISDIR) ||
+	    (namelen == 0 && h->ws->recursive)))
 		return;
 	/* What watchx's own writes cause would be printed, and written... */
 	if (!terminal && self_is(&h->self, h->src->cwd, path, pathlen, name,
@@ -181,8 +183,10 @@ take(struct handler *h, struct follow_queue *q)
 		if (head.kind == FOLLOW_HANDLE)
 			handle(h, ie);
 		else if ((ie->mask & h->print) != 0)
-			emit(h, p + sizeof(head), head.pathlen, ie, ie->name,
-			    strnlen(ie->name, ie->len), 0);
+			emit(h, h->filter != NULL ?
+			    watchset_find(h->ws, ie->wd) : NULL,
+			    p + sizeof(head), head.pathlen, head.rootlen, ie,
+			    ie->name, strnlen(ie->name, ie->len), 0);
 	}
 	free(buf);
 }
@@ -234,7 +238,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 	int		 terminal;
 
 	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(h, "", 0, ie, "", 0, 1);
+		emit(h, NULL, "", 0, 0, ie, "", 0, 1);
 		release_pairs(h, NEVER);
 		if (h->status != -1)
 			return;
@@ -266,7 +270,8 @@ handle(struct handler *h, const struct inotify_event *ie)
 	    w->root && h->ws->nroots == 1 && h->names == NULL);
 	if (v == PASS && (terminal || (ie->mask & h->print) != 0)) {
 		path = watch_path(h->ws, w, &pathlen);
-		emit(h, path, pathlen, ie, ie->len > 0 ? ie->name : "",
+		emit(h, w, path, pathlen, h->filter != NULL ?
+		    watch_root(w)->namelen : 0, ie, ie->len > 0 ? ie->name : "",
 		    ie->len > 0 ? strnlen(ie->name, ie->len) : 0, terminal);
 	}
 	if (terminal) {

@@ -38,6 +38,7 @@ enum {
 	OPT_DEADLINE,
 	OPT_EXCLUDE,
 	OPT_FROMFILE,
+	OPT_GITIGNORE,
 	OPT_INCLUDE,
 	OPT_NO_TICK,
 	OPT_ON_OVERFLOW,
@@ -54,8 +55,10 @@ enum {
 	"[-n count]\n" \
 	"              [-t seconds] [--deadline seconds] [-f format]\n" \
 	"              [--timefmt fmt] [-o file]\n" \
-	"              [--fromfile file] [--include glob] [--exclude glob]\n" \
-	"              [--pair-moves] [--tick | --no-tick] [--color when]\n" \
+	"              [--fromfile file] [--include pattern] " \
+	"[--exclude pattern]\n" \
+	"              [--gitignore] " \
+	"[--pair-moves] [--tick | --no-tick] [--color when]\n" \
 	"              [--on-overflow exit|rescan] [--ready-fd n]\n" \
 	"              [--by-name | --wait-exists | --wait-gone] path ...\n" \
 	"       watchx -h | -V\n"
@@ -97,8 +100,12 @@ help(void)
 	    "  -o, --outfile FILE       append to FILE instead of stdout\n"
 	    "      --fromfile FILE      read more paths from FILE (- for "
 	    "stdin)\n"
-	    "      --include GLOB       print only events matching a GLOB\n"
-	    "      --exclude GLOB       print no event matching GLOB\n"
+	    "      --include PATTERN    print only events matching a PATTERN\n"
+	    "      --exclude PATTERN    print no event matching PATTERN\n"
+	    "                           (gitignore syntax, relative to the "
+	    "root)\n"
+	    "      --gitignore          under -r, leave out what git ignores, "
+	    "and .git\n"
 	    "      --pair-moves         print a move as one record with the "
 	    "old path\n"
 	    "      --color WHEN         colour event names: auto, always, "
@@ -309,13 +316,16 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 		cfg->deadline_ns = seconds("--deadline", arg, 0);
 		break;
 	case OPT_EXCLUDE:
-		filter_add(&cfg->exclude, &cfg->nexclude, arg);
+		*ARRAY_PUSH(cfg->exclude, cfg->nexclude) = arg;
 		break;
 	case OPT_FROMFILE:
 		*fromfile = arg;
 		break;
+	case OPT_GITIGNORE:
+		cfg->gitignore = 1;
+		break;
 	case OPT_INCLUDE:
-		filter_add(&cfg->include, &cfg->ninclude, arg);
+		*ARRAY_PUSH(cfg->include, cfg->ninclude) = arg;
 		break;
 	case OPT_NO_TICK:
 		cfg->tick = 0;
@@ -379,6 +389,10 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 		errx(1, "-j and -f cannot be used together");
 	if (cfg->rescan && !cfg->recursive)
 		errx(1, "--on-overflow rescan needs -r");
+	if (cfg->gitignore && !cfg->recursive)
+		errx(1, "--gitignore needs -r");
+	if (cfg->gitignore && cfg->byname)
+		errx(1, "--gitignore cannot be used with --by-name or a wait");
 	waits(cfg);
 	while (argc-- > 0)
 		add_path(cfg, *argv++);
@@ -406,6 +420,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "exit-on",		required_argument,	NULL, 'x' },
 		{ "format",		required_argument,	NULL, 'f' },
 		{ "fromfile",		required_argument,	NULL, OPT_FROMFILE },
+		{ "gitignore",		no_argument,		NULL, OPT_GITIGNORE },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "include",		required_argument,	NULL, OPT_INCLUDE },
 		{ "json",		no_argument,		NULL, 'j' },
@@ -450,7 +465,7 @@ parse(int argc, char **argv, struct config *cfg)
  */
 static void
 watch_paths(const struct config *cfg, struct watchset *ws,
-    struct byname *names)
+    struct filter *filter, struct byname *names)
 {
 	struct watch	*root;
 	size_t		 i;
@@ -463,6 +478,9 @@ watch_paths(const struct config *cfg, struct watchset *ws,
 		}
 		if (watchset_add_root(ws, cfg->paths[i], &root, &pin) == -1)
 			exit(1);
+		if (pin != -1 && filter_root(filter, root,
+		    cfg->paths[i]) == -1)
+			err(1, "%s", cfg->paths[i]);
 		if (pin != -1)
 			walk_root(ws, root, pin, 0);
 	}
@@ -546,12 +564,15 @@ main(int argc, char *argv[])
 	source_open(&src);
 	watchset_open(&ws, &src, mask, cfg.recursive, cfg.nofollow);
 	ws.mirror = cfg.rescan;
-	if (cfg.nexclude > 0)
+	/* A .gitignore written is read again (tree.c). */
+	if (cfg.gitignore)
+		ws.dirmask |= IN_CLOSE_WRITE;
+	if (cfg.nexclude > 0 || cfg.gitignore)
 		ws.filter = &filter;
 	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
-	watch_paths(&cfg, &ws, &names);
+	watch_paths(&cfg, &ws, &filter, &names);
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 	ready_announce(cfg.ready_fd);

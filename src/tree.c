@@ -26,6 +26,7 @@
 
 #include "array.h"
 #include "clock.h"
+#include "filter.h"
 #include "source.h"
 #include "tree.h"
 #include "walk.h"
@@ -88,7 +89,7 @@ tree_filter(struct tree *t, const struct watch *w,
  */
 static void
 later(struct tree *t, const struct watch *parent, const char *name,
-    size_t len, int tries)
+    size_t len, int tries, int announce)
 {
 	struct retry	*r;
 
@@ -101,17 +102,21 @@ later(struct tree *t, const struct watch *parent, const char *name,
 	if (r->after <= t->src->taken)
 		r->after = t->src->taken + 1;
 	r->tries = tries + 1;
+	r->announce = announce;
 	if ((r->name = strndup(name, len)) == NULL)
 		err(1, NULL);
 }
 
-/* A directory appeared in parent: walk it, or try again later. */
+/*
+ * A directory appeared in parent (announce: the patterns no longer leave
+ * it out): walk it, or try again later.
+ */
 static void
 appeared(struct tree *t, struct watch *parent, const char *name, size_t len,
-    int tries)
+    int tries, int announce)
 {
-	if (walk_new(&t->win, parent, name, len) == -1)
-		later(t, parent, name, len, tries);
+	if (walk_new(&t->win, parent, name, len, announce) == -1)
+		later(t, parent, name, len, tries, announce);
 }
 
 /*
@@ -134,7 +139,8 @@ tree_retry(struct tree *t)
 		r = t->retries[i];
 		t->retries[i] = t->retries[--t->nretries];
 		if ((parent = watchset_find(t->ws, r.wd)) != NULL)
-			appeared(t, parent, r.name, r.namelen, r.tries);
+			appeared(t, parent, r.name, r.namelen, r.tries,
+			    r.announce);
 		free(r.name);
 	}
 }
@@ -201,12 +207,15 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 	if (i == t->nmoves || (w = moving(t, i)) == NULL) {
 		if (i < t->nmoves)
 			move_remove(t, i);
-		appeared(t, parent, name, len, 0);
+		appeared(t, parent, name, len, 0, 0);
 		return;
 	}
 	move_remove(t, i);
 	watch_arrived(t->ws, w);
 	watch_rename(t->ws, w, parent, name, len);
+	/* Renamed to a name the patterns leave out. */
+	if (walk_pruned(t->ws, parent, name, len))
+		watch_forget(t->ws, w, 1);
 	follow_release(&t->q);
 }
 
@@ -254,6 +263,57 @@ root_moved(struct tree *t, struct watch *w)
 		watch_end_root(t->ws, w);
 }
 
+/*
+ * The directories in w's subtree that the patterns now leave out are no
+ * longer watched.
+ */
+static void
+prune(struct tree *t, struct watch *w)
+{
+	struct watchset	*ws = t->ws;
+	struct watch	**stack = NULL, *x, *c, *next;
+	size_t		 n = 0;
+
+	*ARRAY_PUSH(stack, n) = w;
+	while (n > 0) {
+		x = stack[--n];
+		for (c = watch_next_child(ws, x, NULL); c != NULL; c = next) {
+			next = watch_next_child(ws, x, c);
+			if (walk_pruned(ws, x, watch_name(c), c->namelen))
+				watch_forget(ws, c, 1);
+			else
+				*ARRAY_PUSH(stack, n) = c;
+		}
+	}
+	free(stack);
+}
+
+/*
+ * The .gitignore of w changed (--gitignore): read it again, stop
+ * watching the directories it now leaves out, and watch those it no
+ * longer does, reporting them and what they hold as created.
+ */
+static void
+rules_changed(struct tree *t, struct watch *w)
+{
+	struct watchset	*ws = t->ws;
+	struct pruned	**p;
+	struct watch	*parent;
+	size_t		 i, n;
+
+	if (walk_reread(ws, w) == -1)
+		return;
+	prune(t, w);
+	n = filter_unprune(ws->filter, ws, w, &p);
+	for (i = 0; i < n; i++) {
+		if ((parent = watchset_find(ws, p[i]->wd)) != NULL &&
+		    !walk_pruned(ws, parent, p[i]->name, p[i]->len))
+			appeared(t, parent, p[i]->name, p[i]->len, 0, 1);
+		free(p[i]);
+	}
+	free(p);
+}
+
 /* Keep the watch set in step after an event on w has been printed. */
 void
 tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
@@ -275,11 +335,14 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 	}
 	if (ws->mirror && ie->len > 0)
 		mirror(w, ie);
+	if ((ie->mask & RULES_CHANGED) && ie->len > 0 && ws->filter != NULL &&
+	    filter_rules(ws->filter, ie->name, strnlen(ie->name, ie->len)))
+		rules_changed(t, w);
 	if (!ws->recursive || !(ie->mask & IN_ISDIR) || ie->len == 0)
 		return;
 	len = strnlen(ie->name, ie->len);
 	if (ie->mask & IN_CREATE)
-		appeared(t, w, ie->name, len, 0);
+		appeared(t, w, ie->name, len, 0, 0);
 	else if (ie->mask & IN_DELETE)
 		deleted(t, w, ie->name, len);
 	else if (ie->mask & IN_MOVED_FROM)

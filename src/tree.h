@@ -29,6 +29,10 @@ struct move {
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
 };
 
+/* The events on a .gitignore after which it is read again. */
+#define RULES_CHANGED	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+			    IN_DELETE)
+
 /* A new directory that could not be opened: tried again later. */
 struct retry {
 	int		 wd;		/* its parent's watch */
@@ -36,6 +40,7 @@ struct retry {
 	size_t		 namelen;
 	uint64_t	 after;		/* due once events to here are taken */
 	int		 tries;		/* failed so far */
+	int		 announce;	/* walk_new()'s */
 };
 
 /*

@@ -69,6 +69,7 @@ struct walk {
 	int		 live;		/* a new directory, not the start-up walk */
 	int		 late;		/* a start-up walk after start-up */
 	int		 calls;		/* getdents64 calls on walk_new()'s entry */
+	int		 announce;	/* walk_new()'s entry is printed created */
 	struct watch	*entry;		/* and its watch */
 };
 
@@ -234,6 +235,9 @@ list(struct walk *wk, struct frame *f)
 
 	if (wk->live)
 		window_listing(wk->win, f->w, f->mode != RESCAN);
+	/* Its patterns judge what it holds (quiet: its watch is). */
+	if (ws->filter != NULL)
+		filter_listing(ws->filter, f->w, f->fd);
 	/* Taken over: what it held is reported anew. */
 	if (f->mode == AGAIN && ws->mirror)
 		watch_entries_clear(f->w);
@@ -477,18 +481,16 @@ descend(struct walk *wk, const struct frame *f, const char *name,
 	return -1;
 }
 
-/* Whether --exclude keeps parent's sub-directory name from being watched. */
-static int
-pruned(struct watchset *ws, const struct watch *parent, const char *name,
-    size_t len)
+/*
+ * Whether --exclude or --gitignore keeps parent's sub-directory name from
+ * being watched.
+ */
+int
+walk_pruned(struct watchset *ws, const struct watch *parent,
+    const char *name, size_t len)
 {
-	const char	*dir;
-	size_t		 dirlen;
-
-	if (ws->filter == NULL)
-		return 0;
-	dir = watch_path(ws, parent, &dirlen);
-	return filter_excluded(ws->filter, dir, dirlen, name, len);
+	return ws->filter != NULL &&
+	    filter_excluded(ws->filter, ws, parent, name, len);
 }
 
 /*
@@ -530,10 +532,15 @@ run(struct walk *wk)
 		name = f->subdirs + f->off;
 		len = strlen(name);
 		f->off += len + 1;
-		if (pruned(wk->ws, f->w, name, len))
+		if (walk_pruned(wk->ws, f->w, name, len))
 			continue;
-		if ((pin = descend(wk, f, name, len, &w, &mode)) == -1 ||
-		    (fd = open_list(wk, w, pin)) == -1)
+		if ((pin = descend(wk, f, name, len, &w, &mode)) == -1)
+			continue;
+		/* One that patterns no longer leave out: as if created. */
+		if (f->top && wk->announce && mode == NEW)
+			follow_print(wk->win->q, f->w, IN_CREATE | IN_ISDIR,
+			    name, len);
+		if ((fd = open_list(wk, w, pin)) == -1)
 			continue;
 		top = f->top;
 		/* f may move: the stack grows. */
@@ -635,7 +642,8 @@ open_parent(struct watchset *ws, const struct watch *parent)
 }
 
 /*
- * A directory appeared in parent (created, or moved in from outside):
+ * A directory appeared in parent (created, or moved in from outside, or
+ * no longer left out by the patterns, when announce prints it created):
  * watch it and everything below it, and report what it already holds as
  * IN_CREATE.  Parent is opened relative to its root.  Returns -1 if its
  * path is out of date (an ancestor renamed, not read yet): the caller
@@ -644,7 +652,7 @@ open_parent(struct watchset *ws, const struct watch *parent)
  */
 int
 walk_new(struct window *win, struct watch *parent, const char *name,
-    size_t len)
+    size_t len, int announce)
 {
 	struct watchset	*ws = win->ws;
 	struct walk	 wk;
@@ -655,7 +663,7 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 
 	for (root = parent; root->parent != NULL; root = root->parent)
 		;
-	if (root->gone || pruned(ws, parent, name, len))
+	if (root->gone || walk_pruned(ws, parent, name, len))
 		return 0;
 	/* What is queued before the listing begins is not its noise. */
 	from = source_mark(ws->src);
@@ -674,6 +682,7 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 	wk.ws = ws;
 	wk.win = win;
 	wk.live = 1;
+	wk.announce = announce;
 	ws->gen++;
 	f = stack(&wk, parent, -1, dirfd);
 	f->top = 1;
@@ -685,5 +694,27 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 	window_expect(win, wk.entry, wk.calls, from);
 	/* The listing's events are all queued by now. */
 	window_until(win, source_mark(ws->src), 1);
+	return 0;
+}
+
+/*
+ * The patterns of directory w's .gitignore changed: read them again,
+ * with w's watch quiet meanwhile, so that the reading is not seen.
+ * Returns -1 if w's path is out of date.
+ */
+int
+walk_reread(struct watchset *ws, struct watch *w)
+{
+	int	 fd;
+
+	if ((fd = open_parent(ws, w)) == -1) {
+		source_watch_done(ws->src);
+		return -1;
+	}
+	source_watch_fd(ws->src, fd, ws->dirmask & ~WATCH_QUIET);
+	filter_listing(ws->filter, w, fd);
+	source_watch_fd(ws->src, fd, ws->dirmask);
+	source_watch_done(ws->src);
+	close(fd);
 	return 0;
 }

@@ -15,7 +15,11 @@ struct window;
 
 void	 walk_root(struct watchset *, struct watch *, int, int);
 void	 walk_rescan(struct window *, struct watch *);
-int	 walk_new(struct window *, struct watch *, const char *, size_t);
+int	 walk_new(struct window *, struct watch *, const char *, size_t,
+	    int);
+int	 walk_pruned(struct watchset *, const struct watch *, const char *,
+	    size_t);
+int	 walk_reread(struct watchset *, struct watch *);
 uint32_t walk_written(const struct watchset *, int, const char *);
 
 #endif

@@ -956,6 +956,16 @@ watch_moving(const struct watchset *ws, const struct watch *w)
 	return 0;
 }
 
+/* The sub-directory of w after c, the first if c is NULL; or NULL. */
+struct watch *
+watch_next_child(const struct watchset *ws, const struct watch *w,
+    const struct watch *c)
+{
+	uint32_t	 i = c == NULL ? w->child : c->next;
+
+	return i == 0 ? NULL : watch_at(ws, i);
+}
+
 /* Whether w is a or below it. */
 int
 watch_below(const struct watch *w, const struct watch *a)

@@ -53,6 +53,7 @@ struct watch {
 	unsigned char	 root:1;	/* given by the user */
 	unsigned char	 gone:1;	/* a root moved away: ends at IN_IGNORED */
 	unsigned char	 deleted:1;	/* a root whose IN_DELETE_SELF came */
+	unsigned char	 ignores:1;	/* has a .gitignore (gitignore.c) */
 	/*
 	 * The name and a NUL if namelen < WATCH_INLINE, else a pointer to
 	 * them; a root's is its path exactly as given.  Aligned, so that a
@@ -135,6 +136,8 @@ struct watch	*watch_new(struct watchset *, struct watch *, int,
 struct watch	*watch_child(struct watchset *, const struct watch *,
 		    const char *, size_t);
 const char	*watch_name(const struct watch *);
+struct watch	*watch_next_child(const struct watchset *,
+		    const struct watch *, const struct watch *);
 void		 watch_detach(struct watchset *, struct watch *, uint32_t);
 void		 watch_arrived(struct watchset *, struct watch *);
 void		 watch_rename(struct watchset *, struct watch *,

@@ -667,13 +667,13 @@ time_of_one_event() {
 
 # --- --include, --exclude -------------------------------------------------------
 
-@test "--include and --exclude: several of each, all honoured, full path and last component" {
+@test "--include and --exclude: several of each, all honoured, relative to the path given" {
 	mkdir d
-	# b.h and skip* can only match the last component, d/keep* only the
-	# full path; an exclude wins over an include.
+	# d/keep* would match only d/d/keep*: the path given is not matched;
+	# an exclude wins over an include.
 	wx_start --no-tick -e create -f '%f' \
-		--include '*.c' --include b.h --include 'd/keep*' \
-		--exclude 'skip*' --exclude '*/gen.*' d
+		--include '*.c' --include b.h --include 'keep*' \
+		--include 'd/x*' --exclude 'skip*' --exclude '/gen.*' d
 	local f
 	for f in a.c b.h c.h keep.txt skip.c gen.c x.txt z.c; do
 		: >"d/$f"
@@ -698,15 +698,15 @@ time_of_one_event() {
 @test "-r --exclude: excluded directories hold no watch, at start and when created" {
 	mkdir -p t/keep/x t/node_modules/a/b t/build
 	wx_start --no-tick -r -e create -f '%p' \
-		--exclude node_modules --exclude t/build t
+		--exclude node_modules --exclude /build t
 	# t, t/keep, t/keep/x.
 	watch_count
 	assert_equal "$WATCHES" 3
 	: >t/node_modules/f1
 	: >t/node_modules/a/b/f2
 	: >t/build/f3
-	# Created later: excluded by its last component, and one whose full
-	# path (t/new/build) the t/build glob does not match.
+	# Created later: excluded by its last component, and one (new/build)
+	# that the anchored /build does not match.
 	mkdir t/keep/node_modules
 	mkdir -p t/new/build
 	: >t/keep/m1

@@ -1,0 +1,85 @@
+/*
+ * gitignore.h: --gitignore, what git ignores below each root (gitignore.c).
+ */
+#ifndef WATCHX_GITIGNORE_H
+#define WATCHX_GITIGNORE_H
+
+#include <sys/tree.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ignore.h"
+
+struct watch;
+struct watchset;
+
+/* The name of the file each directory may hold its patterns in. */
+#define GITIGNORE_FILE	".gitignore"
+
+/* A work tree: its top, .git/info/exclude, and core.excludesFile. */
+struct repo {
+	char		*top;		/* absolute */
+	struct ignore	 info;
+	struct ignore	 user;
+};
+
+/* A .gitignore above a root, up to the top of its work tree. */
+struct above {
+	struct ignore	 l;
+	size_t		 base;	/* its directory's length in the prefix */
+};
+
+/* A root of -r, and where it lies in its work tree. */
+struct groot {
+	const struct watch *w;
+	struct repo	*repo;
+	char		*prefix;	/* relative to the top: "" or "a/b/" */
+	size_t		 prefixlen;
+	struct above	*above;		/* innermost first */
+	size_t		 nabove;
+};
+
+/* The patterns of a watched directory's .gitignore. */
+struct dirlist {
+	const struct watch *w;		/* NULL: a free slot */
+	struct ignore	 l;
+};
+
+/*
+ * A directory left unwatched because git ignores it, by its parent's wd
+ * and its name: watched once a change of patterns lets it be.
+ */
+struct pruned {
+	RB_ENTRY(pruned) link;
+	int		 wd;
+	size_t		 len;
+	char		 name[];
+};
+RB_HEAD(pruned_tree, pruned);
+
+struct gitignore {
+	struct repo	**repos;
+	size_t		  nrepos;
+	struct groot	 *roots;
+	size_t		  nroots;
+	struct dirlist	 *dirs;		/* by watch, open addressing */
+	size_t		  ndirs;
+	size_t		  dirsize;	/* a power of 2, or 0 */
+	struct pruned_tree pruned;
+	char		 *buf;		/* the path being judged */
+	size_t		  size;
+};
+
+void	 gitignore_open(struct gitignore *);
+int	 gitignore_root(struct gitignore *, const struct watch *,
+	    const char *);
+void	 gitignore_read(struct gitignore *, struct watch *, int);
+int	 gitignore_ignored(struct gitignore *, const struct watch *,
+	    const char *, size_t, const char *, size_t, int);
+void	 gitignore_prune(struct gitignore *, const struct watch *,
+	    const char *, size_t);
+size_t	 gitignore_unprune(struct gitignore *, struct watchset *,
+	    const struct watch *, struct pruned ***);
+
+#endif
