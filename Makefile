@@ -37,7 +37,7 @@ LIB_SRCS =	$(filter-out src/main.c,$(SRCS))
 FUZZ_CC ?=	clang
 FUZZ_FLAGS =	-O1 -g -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS =	escape events format stream
+FUZZ_TARGETS =	escape events format stream ignore
 FUZZ_BINS =	$(FUZZ_TARGETS:%=tests/fuzz/bin/%)
 FUZZ_SECONDS ?=	20
 
@@ -81,6 +81,11 @@ tests/unit/unit: tests/unit/unit.c $(filter-out src/main.o,$(OBJS))
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< \
 		$(filter-out src/main.o,$(OBJS)) $(BSD_LIBS)
 
+# ignore.c's verdicts for tests/oracle/patterns.py to compare with git's.
+tests/unit/ignorecheck: tests/unit/ignorecheck.c src/ignore.o src/array.o
+	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/ignore.o \
+		src/array.o $(BSD_LIBS)
+
 tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(HDRS)
 	@mkdir -p tests/fuzz/bin
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Isrc -o $@ $< $(LIB_SRCS) \
@@ -96,16 +101,19 @@ run: deps
 	./watchx -r .
 
 # The one test command: warnings as errors, man page lint, the unit tests of
-# the pure functions, the bats suite
+# the pure functions, 400 rounds of the gitignore matcher against git's,
+# the bats suite
 # (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
 # oracle (below) from a fixed seed and 300 of the --by-name oracle, then
 # each fuzz harness for FUZZ_SECONDS over its seed corpus.
 ORACLE_ROUNDS ?= 200
 check: deps
-	@$(MAKE) --no-print-directory watchx tests/unit/unit $(FUZZ_BINS) \
-		CFLAGS="$(CFLAGS) -Werror"
+	@$(MAKE) --no-print-directory watchx tests/unit/unit \
+		tests/unit/ignorecheck $(FUZZ_BINS) CFLAGS="$(CFLAGS) -Werror"
 	mandoc -Tlint -Wwarning man/watchx.1
 	tests/unit/unit
+	python3 tests/oracle/patterns.py --seed 1 --rounds 400 \
+		tests/unit/ignorecheck
 	sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
 	python3 tests/oracle/byname.py --seed 1 --rounds 300 ./watchx
@@ -129,7 +137,7 @@ asan: deps
 # on 2 cores; the other test files would add about 2 more.
 VALGRIND_TESTS = tests/20-events.bats tests/30-exit.bats tests/50-names.bats \
 		tests/46-byname.bats tests/80-recursive.bats tests/85-follow.bats \
-		tests/90-output.bats
+		tests/90-output.bats tests/58-patterns.bats tests/59-gitignore.bats
 valgrind: deps
 	@$(MAKE) --no-print-directory watchx
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
@@ -170,6 +178,6 @@ uninstall:
 
 clean:
 	rm -f watchx watchx-asan src/*.o src/*.d src/.cflags
-	rm -rf tests/fuzz/bin tests/unit/unit
+	rm -rf tests/fuzz/bin tests/unit/unit tests/unit/ignorecheck
 
 .PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean FORCE

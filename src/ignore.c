@@ -277,8 +277,11 @@ star(const struct wm *m, const unsigned char *q, const unsigned char *s,
 			/* Only where the literal after the star is. */
 			while (t < m->se && *t != *q && (slash || *t != '/'))
 				t++;
-			if (t == m->se || *t != *q)
-				return WM_NO;
+			/* Nor is it there for any later start. */
+			if (t == m->se)
+				return WM_ABORT_ALL;
+			if (*t != *q)
+				return WM_ABORT_SLASH;
 		}
 		r = wild(m, q, t);
 		if (r != WM_NO) {
