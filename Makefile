@@ -95,10 +95,12 @@ tests/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(HDRS)
 deps:
 	@sh .ci/deps
 
-# Build, then watch the current directory until interrupted.
+# Build, then watch the current directory until interrupted: in a git
+# checkout, what git does not ignore.
 run: deps
 	@$(MAKE) --no-print-directory watchx
-	./watchx -r .
+	@if [ -e .git ]; then set -x; exec ./watchx -r --gitignore .; \
+	else set -x; exec ./watchx -r .; fi
 
 # The one test command: warnings as errors, man page lint, the unit tests of
 # the pure functions, 400 rounds of the gitignore matcher against git's,

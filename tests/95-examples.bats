@@ -430,6 +430,36 @@ check_exclude() {
 	ex_each exclude check_exclude
 }
 
+# --- -r --gitignore -----------------------------------------------------------------
+
+check_gitignore() {
+	local text=$1
+	ex_scratch
+	HOME=$EXD GIT_CONFIG_NOSYSTEM=1 git init -q .
+	printf '%s\n' 'build/' '*.o' >.gitignore
+	mkdir -p src build/obj
+	echo 'int main(void);' >src/main.c
+	HOME=$EXD GIT_CONFIG_NOSYSTEM=1 ex_spawn sh -c "$text"
+	ex_watchx
+	ex_watched . src
+	# ., src: neither .git nor build.
+	watch_count "$WX_PID"
+	assert_equal "watches: $WATCHES" "watches: 2"
+	echo o >src/main.o
+	echo o >build/obj/x
+	HOME=$EXD GIT_CONFIG_NOSYSTEM=1 git add src/main.c
+	HOME=$EXD GIT_CONFIG_NOSYSTEM=1 git status >/dev/null
+	echo c >>src/main.c
+	wait_for_line -F "$OUT" 'IN_CLOSE_WRITE ./src/main.c'
+	ex_stop
+	run grep -E '\.o$|\.git|build' "$OUT"
+	assert_failure
+}
+
+@test "example gitignore: a git checkout, without what git ignores and without .git" {
+	ex_each gitignore check_gitignore
+}
+
 # --- -o: a log in JSON ------------------------------------------------------------
 
 _json_logged() {
