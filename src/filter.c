@@ -17,6 +17,17 @@
 #include "filter.h"
 #include "watch.h"
 
+static int
+pruned_cmp(const struct pruned *a, const struct pruned *b)
+{
+	if (a->wd != b->wd)
+		return a->wd < b->wd ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->name, b->name, a->len);
+}
+RB_GENERATE_STATIC(pruned_tree, pruned, link, pruned_cmp)
+
 /* Parse the patterns of option opt, exiting on one that is not one. */
 static void
 patterns(struct ignore *l, const char *opt, char **list, size_t n)
@@ -54,6 +65,7 @@ filter_open(struct filter *f, const struct config *cfg)
 	patterns(&f->exclude, "--exclude", cfg->exclude, cfg->nexclude);
 	f->gitignore = cfg->gitignore;
 	gitignore_open(&f->git);
+	RB_INIT(&f->pruned);
 	return f->include.n > 0 || f->exclude.n > 0 || f->gitignore;
 }
 
@@ -159,10 +171,27 @@ filter_pass(struct filter *f, const struct watch *dir, const char *path,
 	return !listed(&f->exclude, f->buf, len, isdir);
 }
 
+/* Directory name of parent is left unwatched: note it, for filter_unprune(). */
+static void
+prune(struct filter *f, const struct watch *parent,
+    const char *name, size_t len)
+{
+	struct pruned	*p;
+
+	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
+		err(1, NULL);
+	p->wd = parent->wd;
+	p->len = len;
+	memcpy(p->name, name, len);
+	p->name[len] = '\0';
+	if (RB_INSERT(pruned_tree, &f->pruned, p) != NULL)
+		free(p);
+}
+
 /*
  * Whether sub-directory name of watched directory parent is left
- * unwatched (by git's patterns, or an exclude).  One git ignores is
- * noted, to be watched if a .gitignore changes so that it no longer is.
+ * unwatched (by git's patterns, or an exclude).  It is noted, to be
+ * judged again when the patterns above it may have changed (tree.c).
  */
 int
 filter_excluded(struct filter *f, struct watchset *ws,
@@ -176,25 +205,42 @@ filter_excluded(struct filter *f, struct watchset *ws,
 	    i++)
 		;
 	rel = path + i;
-	if (f->gitignore && gitignore_ignored(&f->git, parent, rel,
-	    pathlen - i, name, len, 1)) {
+	if ((f->gitignore && gitignore_ignored(&f->git, parent, rel,
+	    pathlen - i, name, len, 1)) || (f->exclude.n > 0 &&
+	    listed(&f->exclude, f->buf, join(f, path, 0, rel, pathlen - i,
+	    name, len), 1))) {
 		if (!(len == 4 && memcmp(name, ".git", 4) == 0))
-			gitignore_prune(&f->git, parent, name, len);
+			prune(f, parent, name, len);
 		return 1;
 	}
-	if (f->exclude.n == 0)
-		return 0;
-	len = join(f, path, 0, rel, pathlen - i, name, len);
-	return listed(&f->exclude, f->buf, len, 1);
+	return 0;
 }
 
 /*
- * The patterns of w's .gitignore changed: the directories git ignored in
- * w's subtree, in *out (gitignore_unprune()), to be judged again.
+ * The patterns that judge w's subtree may have changed: hand over, in
+ * *out, the directories noted in it (w's own included), to be judged
+ * again by the caller, which frees them.  Those whose parent is no longer
+ * watched are dropped.  Returns how many there are.
  */
 size_t
 filter_unprune(struct filter *f, struct watchset *ws, const struct watch *w,
     struct pruned ***out)
 {
-	return gitignore_unprune(&f->git, ws, w, out);
+	struct pruned	*p, *next;
+	struct watch	*parent;
+	size_t		 n = 0;
+
+	*out = NULL;
+	for (p = RB_MIN(pruned_tree, &f->pruned); p != NULL; p = next) {
+		next = RB_NEXT(pruned_tree, &f->pruned, p);
+		parent = watchset_find(ws, p->wd);
+		if (parent != NULL && !watch_below(parent, w))
+			continue;
+		RB_REMOVE(pruned_tree, &f->pruned, p);
+		if (parent == NULL)
+			free(p);
+		else
+			*ARRAY_PUSH(*out, n) = p;
+	}
+	return n;
 }

@@ -4,16 +4,31 @@
 #ifndef WATCHX_FILTER_H
 #define WATCHX_FILTER_H
 
+#include <sys/tree.h>
+
 #include <stddef.h>
 
 #include "gitignore.h"
 #include "ignore.h"
+
+/*
+ * A directory left unwatched by the patterns, by its parent's wd
+ * and its name: watched once a change of patterns lets it be.
+ */
+struct pruned {
+	RB_ENTRY(pruned) link;
+	int		 wd;
+	size_t		 len;
+	char		 name[];
+};
+RB_HEAD(pruned_tree, pruned);
 
 struct filter {
 	struct ignore	 include;
 	struct ignore	 exclude;
 	int		 gitignore;	/* --gitignore */
 	struct gitignore git;
+	struct pruned_tree pruned;
 	char		*buf;		/* the path being matched */
 	size_t		 size;
 };

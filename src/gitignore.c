@@ -54,22 +54,10 @@ joinf(const char *fmt, ...)
 	return s;
 }
 
-static int
-pruned_cmp(const struct pruned *a, const struct pruned *b)
-{
-	if (a->wd != b->wd)
-		return a->wd < b->wd ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->name, b->name, a->len);
-}
-RB_GENERATE_STATIC(pruned_tree, pruned, link, pruned_cmp)
-
 void
 gitignore_open(struct gitignore *g)
 {
 	memset(g, 0, sizeof(*g));
-	RB_INIT(&g->pruned);
 }
 
 /*
@@ -465,50 +453,4 @@ gitignore_ignored(struct gitignore *g, const struct watch *dir,
 	if (v == IGNORE_NONE)
 		v = ignore_match(&gr->repo->user, g->buf, len, isdir);
 	return v == IGNORE_MATCH;
-}
-
-/* Directory name of parent is ignored: note it, for gitignore_unprune(). */
-void
-gitignore_prune(struct gitignore *g, const struct watch *parent,
-    const char *name, size_t len)
-{
-	struct pruned	*p;
-
-	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
-		err(1, NULL);
-	p->wd = parent->wd;
-	p->len = len;
-	memcpy(p->name, name, len);
-	p->name[len] = '\0';
-	if (RB_INSERT(pruned_tree, &g->pruned, p) != NULL)
-		free(p);
-}
-
-/*
- * The patterns of w's .gitignore changed: hand over, in *out, the
- * directories noted in w's subtree (w's own included), to be judged again
- * by the caller, which frees them.  Those whose parent is no longer
- * watched are dropped.  Returns how many there are.
- */
-size_t
-gitignore_unprune(struct gitignore *g, struct watchset *ws,
-    const struct watch *w, struct pruned ***out)
-{
-	struct pruned	*p, *next;
-	struct watch	*parent;
-	size_t		 n = 0;
-
-	*out = NULL;
-	for (p = RB_MIN(pruned_tree, &g->pruned); p != NULL; p = next) {
-		next = RB_NEXT(pruned_tree, &g->pruned, p);
-		parent = watchset_find(ws, p->wd);
-		if (parent != NULL && !watch_below(parent, w))
-			continue;
-		RB_REMOVE(pruned_tree, &g->pruned, p);
-		if (parent == NULL)
-			free(p);
-		else
-			*ARRAY_PUSH(*out, n) = p;
-	}
-	return n;
 }

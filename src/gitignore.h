@@ -4,8 +4,6 @@
 #ifndef WATCHX_GITIGNORE_H
 #define WATCHX_GITIGNORE_H
 
-#include <sys/tree.h>
-
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,18 +44,6 @@ struct dirlist {
 	struct ignore	 l;
 };
 
-/*
- * A directory left unwatched because git ignores it, by its parent's wd
- * and its name: watched once a change of patterns lets it be.
- */
-struct pruned {
-	RB_ENTRY(pruned) link;
-	int		 wd;
-	size_t		 len;
-	char		 name[];
-};
-RB_HEAD(pruned_tree, pruned);
-
 struct gitignore {
 	struct repo	**repos;
 	size_t		  nrepos;
@@ -66,7 +52,6 @@ struct gitignore {
 	struct dirlist	 *dirs;		/* by watch, open addressing */
 	size_t		  ndirs;
 	size_t		  dirsize;	/* a power of 2, or 0 */
-	struct pruned_tree pruned;
 	char		 *buf;		/* the path being judged */
 	size_t		  size;
 };
@@ -77,9 +62,5 @@ int	 gitignore_root(struct gitignore *, const struct watch *,
 void	 gitignore_read(struct gitignore *, struct watch *, int);
 int	 gitignore_ignored(struct gitignore *, const struct watch *,
 	    const char *, size_t, const char *, size_t, int);
-void	 gitignore_prune(struct gitignore *, const struct watch *,
-	    const char *, size_t);
-size_t	 gitignore_unprune(struct gitignore *, struct watchset *,
-	    const struct watch *, struct pruned ***);
 
 #endif

@@ -188,6 +188,8 @@ moved_from(struct tree *t, struct watch *parent, const char *name,
 	watch_detach(t->ws, w, cookie);
 }
 
+static void	rejudge(struct tree *, struct watch *);
+
 /*
  * A directory arrived in parent as name, with cookie: the moving directory
  * of that cookie is renamed into place, and what was held for it handed
@@ -213,9 +215,11 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 	move_remove(t, i);
 	watch_arrived(t->ws, w);
 	watch_rename(t->ws, w, parent, name, len);
-	/* Renamed to a name the patterns leave out. */
+	/* Renamed to a name the patterns leave out, or into other patterns. */
 	if (walk_pruned(t->ws, parent, name, len))
 		watch_forget(t->ws, w, 1);
+	else
+		rejudge(t, w);
 	follow_release(&t->q);
 }
 
@@ -289,19 +293,20 @@ prune(struct tree *t, struct watch *w)
 }
 
 /*
- * The .gitignore of w changed (--gitignore): read it again, stop
- * watching the directories it now leaves out, and watch those it no
- * longer does, reporting them and what they hold as created.
+ * The patterns that judge w's subtree may have changed (a .gitignore
+ * changed, w moved): stop watching the directories they now leave out,
+ * and watch those they no longer do, reporting them and what they hold as
+ * created.
  */
 static void
-rules_changed(struct tree *t, struct watch *w)
+rejudge(struct tree *t, struct watch *w)
 {
 	struct watchset	*ws = t->ws;
 	struct pruned	**p;
 	struct watch	*parent;
 	size_t		 i, n;
 
-	if (walk_reread(ws, w) == -1)
+	if (ws->filter == NULL)
 		return;
 	prune(t, w);
 	n = filter_unprune(ws->filter, ws, w, &p);
@@ -335,9 +340,11 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 	}
 	if (ws->mirror && ie->len > 0)
 		mirror(w, ie);
+	/* A .gitignore changed: read it again (quietly), and judge anew. */
 	if ((ie->mask & RULES_CHANGED) && ie->len > 0 && ws->filter != NULL &&
-	    filter_rules(ws->filter, ie->name, strnlen(ie->name, ie->len)))
-		rules_changed(t, w);
+	    filter_rules(ws->filter, ie->name, strnlen(ie->name, ie->len)) &&
+	    walk_reread(ws, w) == 0)
+		rejudge(t, w);
 	if (!ws->recursive || !(ie->mask & IN_ISDIR) || ie->len == 0)
 		return;
 	len = strnlen(ie->name, ie->len);
@@ -369,8 +376,11 @@ tree_rescan(struct tree *t)
 	size_t		 i;
 
 	for (i = 0; i < t->ws->nrootids; i++)
-		if ((w = watchset_find(t->ws, t->ws->rootids[i].wd)) != NULL)
+		if ((w = watchset_find(t->ws, t->ws->rootids[i].wd)) != NULL) {
 			walk_rescan(&t->win, w);
+			/* The listings read every .gitignore again. */
+			rejudge(t, w);
+		}
 }
 
 /*

@@ -218,3 +218,36 @@ not_printed() {
 	assert_equal "$status" 1
 	assert_equal "$stderr" "watchx: --gitignore cannot be used with --by-name or a wait"
 }
+
+@test "--gitignore: a directory moved among other patterns is judged by them" {
+	mkdir -p r/a r/b/gen r/c
+	printf '%s\n' 'gen/' >r/a/.gitignore
+	: >r/b/gen/f
+	wx_start --no-tick -r --gitignore -e attrib,create,move -f '%e %p' r
+	# r, a, b, b/gen, c.
+	wait_watches 5
+	mv r/b r/a/b
+	# a/b/gen is ignored now.
+	wait_watches 4
+	mv r/a/b r/c/b
+	# c/b/gen is not: watched, and reported with what it holds.
+	wait_watches 5
+	wait_for_line -F "$OUT" 'IN_CREATE r/c/b/gen/f'
+	touch r/c/b/gen/f
+	wait_for_line -F "$OUT" 'IN_ATTRIB r/c/b/gen/f'
+	wx_stop
+	printed 'IN_CREATE,IN_ISDIR r/c/b/gen'
+}
+
+@test "--exclude: a directory moved to where an anchored pattern matches what it holds is judged by it" {
+	mkdir -p t/a t/b/gen
+	wx_start --no-tick -r -e create -f '%p' --exclude '/a/*/gen/' t
+	wait_watches 4
+	mv t/b t/a/b
+	wait_watches 3
+	mv t/a/b t/b2
+	wait_watches 4
+	: >t/b2/gen/f
+	wait_for_line -F "$OUT" t/b2/gen/f
+	wx_stop
+}
