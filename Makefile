@@ -39,7 +39,7 @@ FUZZ_FLAGS =	-O1 -g -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS =	escape events format stream ignore
 FUZZ_BINS =	$(FUZZ_TARGETS:%=tests/fuzz/bin/%)
-FUZZ_SECONDS ?=	20
+FUZZ_SECONDS ?=	15
 
 BATS ?=		bats
 BATS_FLAGS ?=
@@ -106,7 +106,8 @@ run: deps
 # the pure functions, 400 rounds of the gitignore matcher against git's,
 # the bats suite
 # (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
-# oracle (below) from a fixed seed and 300 of the --by-name oracle, then
+# oracle (below) from a fixed seed, 300 of the --by-name oracle and 300 of
+# the --gitignore oracle, then
 # each fuzz harness for FUZZ_SECONDS over its seed corpus.
 ORACLE_ROUNDS ?= 200
 check: deps
@@ -119,6 +120,7 @@ check: deps
 	sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
 	python3 tests/oracle/byname.py --seed 1 --rounds 300 ./watchx
+	python3 tests/oracle/gitignore.py --seed 1 --rounds 300 ./watchx
 	sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Long fuzzing runs: make fuzz FUZZ_SECONDS=3600 (new inputs that widen
@@ -133,6 +135,7 @@ asan: deps
 	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --seed 2 --rounds 100 ./watchx-asan
 	python3 tests/oracle/byname.py --seed 2 --rounds 100 ./watchx-asan
+	python3 tests/oracle/gitignore.py --seed 2 --rounds 100 ./watchx-asan
 
 # Part of the suite with every watchx run under valgrind memcheck: fails on
 # any memory error or definite leak (tests/valgrind.sh).  About 3.5 minutes
@@ -147,7 +150,8 @@ valgrind: deps
 # The randomized differential test of -r (tests/oracle/oracle.py): seeded
 # operations on a real tree, watchx's output replayed against it, for
 # SOAK_SECONDS; then rounds that overflow the queue under --on-overflow
-# rescan.
+# rescan; then the --by-name, --gitignore and pattern oracles for
+# SOAK_SECONDS each.
 SOAK_SECONDS ?=	600
 SOAK_SEED ?=	1
 soak: deps
@@ -158,6 +162,11 @@ soak: deps
 		--rounds 10 ./watchx
 	python3 tests/oracle/byname.py --seed $(SOAK_SEED) \
 		--seconds $(SOAK_SECONDS) ./watchx
+	python3 tests/oracle/gitignore.py --seed $(SOAK_SEED) \
+		--seconds $(SOAK_SECONDS) ./watchx
+	@$(MAKE) --no-print-directory tests/unit/ignorecheck
+	python3 tests/oracle/patterns.py --seed $(SOAK_SEED) \
+		--seconds $(SOAK_SECONDS) tests/unit/ignorecheck
 
 bench: deps
 	@$(MAKE) --no-print-directory watchx

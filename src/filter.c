@@ -217,15 +217,17 @@ filter_excluded(struct filter *f, struct watchset *ws,
 }
 
 /*
- * The patterns that judge w's subtree may have changed: hand over, in
- * *out, the directories noted in it (w's own included), to be judged
- * again by the caller, which frees them.  Those whose parent is no longer
+ * The patterns that judge w's subtree may have changed (and so may the
+ * verdicts gitignore.c keeps): hand over, in *out, the directories noted
+ * in it (w's own included), to be judged again by the caller, which frees
+ * them.  Those whose parent is no longer
  * watched are dropped.  Returns how many there are.
  */
 size_t
 filter_unprune(struct filter *f, struct watchset *ws, const struct watch *w,
     struct pruned ***out)
 {
+	gitignore_changed(&f->git);
 	struct pruned	*p, *next;
 	struct watch	*parent;
 	size_t		 n = 0;

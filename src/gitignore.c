@@ -58,6 +58,7 @@ void
 gitignore_open(struct gitignore *g)
 {
 	memset(g, 0, sizeof(*g));
+	g->gen = 1;
 }
 
 /*
@@ -362,6 +363,8 @@ gitignore_read(struct gitignore *g, struct watch *w, int dirfd)
 	char		*buf;
 	size_t		 len;
 
+	/* w may stand where a directory with other patterns stood. */
+	gitignore_changed(g);
 	buf = slurp(dirfd, GITIGNORE_FILE, 0, &len);
 	if (buf == NULL && !w->ignores)
 		return;
@@ -384,16 +387,62 @@ find_root(struct gitignore *g, const struct watch *root)
 	return NULL;
 }
 
+static int	judge(struct gitignore *, const struct watch *, const char *,
+		    size_t, const char *, size_t, int);
+
+/*
+ * The patterns may have changed, or which directory holds which: the last
+ * verdict is not to be trusted.
+ */
+void
+gitignore_changed(struct gitignore *g)
+{
+	g->gen++;
+}
+
+/* Whether the last verdict was on this same question. */
+static int
+same_question(const struct gitignore *g, const struct watch *dir,
+    const char *rel, size_t rellen, const char *name, size_t namelen,
+    int isdir)
+{
+	return g->lastgen == g->gen && g->lastdir == dir &&
+	    g->lastisdir == isdir && g->lastrellen == rellen &&
+	    g->lastlen == rellen + namelen &&
+	    memcmp(g->last, rel, rellen) == 0 &&
+	    memcmp(g->last + rellen, name, namelen) == 0;
+}
+
 /*
  * Whether git ignores name, in the directory of watch dir, whose path
  * below its root is rel (rellen bytes, "" for the root); isdir: name is a
  * directory.  An empty name stands for the directory dir itself.  A root
- * is never ignored.
+ * is never ignored.  Events come in runs on one name: the last verdict is
+ * kept, until gitignore_changed().
  */
 int
 gitignore_ignored(struct gitignore *g, const struct watch *dir,
     const char *rel, size_t rellen, const char *name, size_t namelen,
     int isdir)
+{
+	if (same_question(g, dir, rel, rellen, name, namelen, isdir))
+		return g->lastverdict;
+	ARRAY_ROOM(g->last, g->lastsize, rellen + namelen);
+	memcpy(g->last, rel, rellen);
+	memcpy(g->last + rellen, name, namelen);
+	g->lastgen = g->gen;
+	g->lastdir = dir;
+	g->lastisdir = isdir;
+	g->lastrellen = rellen;
+	g->lastlen = rellen + namelen;
+	return g->lastverdict = judge(g, dir, rel, rellen, name, namelen,
+	    isdir);
+}
+
+/* gitignore_ignored(), asked anew. */
+static int
+judge(struct gitignore *g, const struct watch *dir, const char *rel,
+    size_t rellen, const char *name, size_t namelen, int isdir)
 {
 	const struct watch	*x;
 	const struct ignore	*l;

@@ -54,12 +54,24 @@ struct gitignore {
 	size_t		  dirsize;	/* a power of 2, or 0 */
 	char		 *buf;		/* the path being judged */
 	size_t		  size;
+
+	/* The last question, and its verdict while gen is lastgen. */
+	uint64_t	  gen;
+	uint64_t	  lastgen;
+	const struct watch *lastdir;
+	int		  lastisdir;
+	int		  lastverdict;
+	char		 *last;		/* rel, then name */
+	size_t		  lastrellen;
+	size_t		  lastlen;
+	size_t		  lastsize;
 };
 
 void	 gitignore_open(struct gitignore *);
 int	 gitignore_root(struct gitignore *, const struct watch *,
 	    const char *);
 void	 gitignore_read(struct gitignore *, struct watch *, int);
+void	 gitignore_changed(struct gitignore *);
 int	 gitignore_ignored(struct gitignore *, const struct watch *,
 	    const char *, size_t, const char *, size_t, int);
 

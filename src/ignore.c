@@ -98,6 +98,12 @@ ignore_add(struct ignore *l, const char *s, size_t len)
 	p->len = len;
 	p->literal = i;
 	p->flags = flags;
+	/*
+	 * A match ends where the pattern does: on its last byte, if that is
+	 * plainly literal (not a wildcard, not quoted, not a bracket's end).
+	 */
+	p->last = !special(s[len - 1]) && s[len - 1] != ']' &&
+	    (len == 1 || s[len - 2] != '\\') ? (unsigned char)s[len - 1] : 0;
 	return 1;
 }
 
@@ -388,12 +394,14 @@ ignore_match(const struct ignore *l, const char *path, size_t len, int isdir)
 	const char		*name = path + len;
 	size_t			 i;
 	int			 m;
+	unsigned char		 last = len > 0 ? path[len - 1] : 0;
 
 	while (name > path && name[-1] != '/')
 		name--;
 	for (i = l->n; i-- > 0;) {
 		p = &l->v[i];
-		if ((p->flags & PAT_DIRONLY) && !isdir)
+		if ((p->last != 0 && p->last != last) ||
+		    ((p->flags & PAT_DIRONLY) && !isdir))
 			continue;
 		if (p->flags & PAT_BASENAME)
 			m = match_name(p, name, path + len - name);

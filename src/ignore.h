@@ -17,6 +17,7 @@ struct pattern {
 	uint32_t	 len;
 	uint32_t	 literal;	/* how much of text has no wildcard */
 	unsigned	 flags;
+	unsigned char	 last;		/* text's last byte if literal, or 0 */
 };
 
 /* One file's patterns (or --include's, or --exclude's), in order. */

@@ -89,7 +89,7 @@ tree_filter(struct tree *t, const struct watch *w,
  */
 static void
 later(struct tree *t, const struct watch *parent, const char *name,
-    size_t len, int tries, int announce)
+    size_t len, int tries, int kind)
 {
 	struct retry	*r;
 
@@ -102,21 +102,37 @@ later(struct tree *t, const struct watch *parent, const char *name,
 	if (r->after <= t->src->taken)
 		r->after = t->src->taken + 1;
 	r->tries = tries + 1;
-	r->announce = announce;
+	r->kind = kind;
 	if ((r->name = strndup(name, len)) == NULL)
 		err(1, NULL);
 }
 
 /*
- * A directory appeared in parent (announce: the patterns no longer leave
- * it out): walk it, or try again later.
+ * A directory appeared in parent (RETRY_ANNOUNCE: the patterns no longer
+ * leave it out): walk it, or try again later.
  */
 static void
 appeared(struct tree *t, struct watch *parent, const char *name, size_t len,
-    int tries, int announce)
+    int tries, int kind)
 {
-	if (walk_new(&t->win, parent, name, len, announce) == -1)
-		later(t, parent, name, len, tries, announce);
+	if (walk_new(&t->win, parent, name, len, kind == RETRY_ANNOUNCE) == -1)
+		later(t, parent, name, len, tries, kind);
+}
+
+static void	rejudge(struct tree *, struct watch *);
+
+/*
+ * The .gitignore of w changed: read it again and judge anew, or, if w's
+ * path is out of date (renamed, not read yet), try again later.
+ */
+static void
+reread(struct tree *t, struct watch *w, int tries)
+{
+	if (walk_reread(t->ws, w) == 0)
+		rejudge(t, w);
+	else
+		later(t, w, GITIGNORE_FILE, sizeof(GITIGNORE_FILE) - 1, tries,
+		    RETRY_READ);
 }
 
 /*
@@ -138,9 +154,13 @@ tree_retry(struct tree *t)
 		}
 		r = t->retries[i];
 		t->retries[i] = t->retries[--t->nretries];
-		if ((parent = watchset_find(t->ws, r.wd)) != NULL)
+		if ((parent = watchset_find(t->ws, r.wd)) == NULL)
+			;
+		else if (r.kind == RETRY_READ)
+			reread(t, parent, r.tries);
+		else
 			appeared(t, parent, r.name, r.namelen, r.tries,
-			    r.announce);
+			    r.kind);
 		free(r.name);
 	}
 }
@@ -188,7 +208,30 @@ moved_from(struct tree *t, struct watch *parent, const char *name,
 	watch_detach(t->ws, w, cookie);
 }
 
-static void	rejudge(struct tree *, struct watch *);
+/*
+ * w has its new path: the .gitignore files in its subtree that could not
+ * be read by the old one are read now, before the events after the move.
+ */
+static void
+reread_below(struct tree *t, struct watch *w)
+{
+	struct retry	 r;
+	struct watch	*x;
+	size_t		 i;
+
+	for (i = 0; i < t->nretries;) {
+		r = t->retries[i];
+		if (r.kind != RETRY_READ ||
+		    (x = watchset_find(t->ws, r.wd)) == NULL ||
+		    !watch_below(x, w)) {
+			i++;
+			continue;
+		}
+		t->retries[i] = t->retries[--t->nretries];
+		reread(t, x, r.tries);
+		free(r.name);
+	}
+}
 
 /*
  * A directory arrived in parent as name, with cookie: the moving directory
@@ -209,12 +252,13 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 	if (i == t->nmoves || (w = moving(t, i)) == NULL) {
 		if (i < t->nmoves)
 			move_remove(t, i);
-		appeared(t, parent, name, len, 0, 0);
+		appeared(t, parent, name, len, 0, RETRY_WALK);
 		return;
 	}
 	move_remove(t, i);
 	watch_arrived(t->ws, w);
 	watch_rename(t->ws, w, parent, name, len);
+	reread_below(t, w);
 	/* Renamed to a name the patterns leave out, or into other patterns. */
 	if (walk_pruned(t->ws, parent, name, len))
 		watch_forget(t->ws, w, 1);
@@ -313,7 +357,8 @@ rejudge(struct tree *t, struct watch *w)
 	for (i = 0; i < n; i++) {
 		if ((parent = watchset_find(ws, p[i]->wd)) != NULL &&
 		    !walk_pruned(ws, parent, p[i]->name, p[i]->len))
-			appeared(t, parent, p[i]->name, p[i]->len, 0, 1);
+			appeared(t, parent, p[i]->name, p[i]->len, 0,
+			    RETRY_ANNOUNCE);
 		free(p[i]);
 	}
 	free(p);
@@ -342,14 +387,13 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 		mirror(w, ie);
 	/* A .gitignore changed: read it again (quietly), and judge anew. */
 	if ((ie->mask & RULES_CHANGED) && ie->len > 0 && ws->filter != NULL &&
-	    filter_rules(ws->filter, ie->name, strnlen(ie->name, ie->len)) &&
-	    walk_reread(ws, w) == 0)
-		rejudge(t, w);
+	    filter_rules(ws->filter, ie->name, strnlen(ie->name, ie->len)))
+		reread(t, w, 0);
 	if (!ws->recursive || !(ie->mask & IN_ISDIR) || ie->len == 0)
 		return;
 	len = strnlen(ie->name, ie->len);
 	if (ie->mask & IN_CREATE)
-		appeared(t, w, ie->name, len, 0, 0);
+		appeared(t, w, ie->name, len, 0, RETRY_WALK);
 	else if (ie->mask & IN_DELETE)
 		deleted(t, w, ie->name, len);
 	else if (ie->mask & IN_MOVED_FROM)

@@ -33,14 +33,18 @@ struct move {
 #define RULES_CHANGED	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
 			    IN_DELETE)
 
-/* A new directory that could not be opened: tried again later. */
+/*
+ * A new directory that could not be opened, or a changed .gitignore that
+ * could not be read: tried again later.
+ */
+enum { RETRY_WALK, RETRY_ANNOUNCE, RETRY_READ };
 struct retry {
-	int		 wd;		/* its parent's watch */
+	int		 wd;		/* its parent's watch (RETRY_READ: its own) */
 	char		*name;
 	size_t		 namelen;
 	uint64_t	 after;		/* due once events to here are taken */
 	int		 tries;		/* failed so far */
-	int		 announce;	/* walk_new()'s */
+	int		 kind;		/* walk it, also print it created, read */
 };
 
 /*

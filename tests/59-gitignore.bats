@@ -251,3 +251,19 @@ not_printed() {
 	wait_for_line -F "$OUT" t/b2/gen/f
 	wx_stop
 }
+
+@test "--gitignore: a .gitignore changed in a directory renamed before watchx reads the change still counts" {
+	mkdir -p r/d
+	printf '%s\n' '*.o' >r/.gitignore
+	: >r/d/a.o
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' r
+	# All of it read at once: the change, the rename, then the touch.
+	kill -STOP "$WX_PID"
+	printf '%s\n' '!a.o' >r/d/.gitignore
+	mv r/d r/e
+	touch r/e/a.o r/zz-end
+	kill -CONT "$WX_PID"
+	wait_for_line -F "$OUT" r/zz-end
+	wx_stop
+	printed r/e/a.o
+}

@@ -1,7 +1,7 @@
 /*
  * unit.c: tests of the pure functions, run by make check: escaping,
  * base64, event names and masks, --format compilation and the records
- * the formats make, time formatting.  Prints each failure, then one line
+ * the formats make, time formatting, reading ignore files.  Prints each failure, then one line
  * "N passed, N failed"; exits 1 if any failed.
  */
 #include <sys/inotify.h>
@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "events.h"
+#include "ignore.h"
 #include "output.h"
 #include "source.h"
 #include "tree.h"
@@ -640,6 +641,66 @@ test_wide(void)
 	source_close(&src);
 }
 
+/*
+ * Reading an ignore file: what git's reading of one does with the bytes
+ * around the patterns (the matching itself is held to git's verdicts by
+ * tests/oracle/patterns.py).
+ */
+static void
+test_ignore_read(void)
+{
+	static const struct {
+		const char	*text, *path;
+		int		 isdir;
+		enum ignore_verdict want;
+	} cases[] = {
+		/* Trailing blanks go, unless quoted; CRLF and a BOM too. */
+		{ "a  \n", "a", 0, IGNORE_MATCH },
+		{ "a\\ \n", "a ", 0, IGNORE_MATCH },
+		{ "a\\ \n", "a", 0, IGNORE_NONE },
+		{ "a\r\nb\r\n", "a", 0, IGNORE_MATCH },
+		{ "\xef\xbb\xbf" "a\n", "a", 0, IGNORE_MATCH },
+		/* Comments, and a '#' or '!' quoted. */
+		{ "#a\n", "#a", 0, IGNORE_NONE },
+		{ "\\#a\n", "#a", 0, IGNORE_MATCH },
+		{ "\\!a\n", "!a", 0, IGNORE_MATCH },
+		/* The last line needs no newline; the last match decides. */
+		{ "*.o\n!k.o", "k.o", 0, IGNORE_NEGATED },
+		{ "!k.o\n*.o", "k.o", 0, IGNORE_MATCH },
+		/* A trailing slash: directories only. */
+		{ "d/\n", "x/d", 0, IGNORE_NONE },
+		{ "d/\n", "x/d", 1, IGNORE_MATCH },
+		/* A leading or middle slash anchors. */
+		{ "/d\n", "x/d", 0, IGNORE_NONE },
+		{ "x/d\n", "y/x/d", 0, IGNORE_NONE },
+		/* Lines that are no pattern: empty, "!" or "/" alone. */
+		{ "\n!\n/\n   \n", "a", 0, IGNORE_NONE },
+	};
+	struct ignore	 l;
+	char		 what[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		ignore_parse(&l, cases[i].text, strlen(cases[i].text));
+		snprintf(what, sizeof(what), "ignore case %zu (%s)", i,
+		    cases[i].path);
+		truth(what, ignore_match(&l, cases[i].path,
+		    strlen(cases[i].path), cases[i].isdir) == cases[i].want);
+		ignore_free(&l);
+	}
+	truth("ignore_check: an unclosed bracket",
+	    ignore_check("a[b") != NULL);
+	truth("ignore_check: an unknown class",
+	    ignore_check("[[:nope:]]") != NULL);
+	truth("ignore_check: a lone backslash at the end",
+	    ignore_check("a\\") != NULL);
+	truth("ignore_check: a quoted backslash at the end",
+	    ignore_check("a\\\\") == NULL);
+	truth("ignore_check: ']' first in a bracket",
+	    ignore_check("[]a]") == NULL);
+}
+
 int
 main(void)
 {
@@ -652,6 +713,7 @@ main(void)
 	test_cookie_zero();
 	test_tree();
 	test_wide();
+	test_ignore_read();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0;
 }
