@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """gitignore.py: a randomized differential test of watchx -r --gitignore.
 
-  make check:  python3 tests/oracle/gitignore.py --seed 1 --rounds 300 ./watchx
-  long soak:   python3 tests/oracle/gitignore.py --seed 1 --seconds 600 ./watchx
-  one round:   python3 tests/oracle/gitignore.py --only SEED --dump DIR ./watchx
+  make check: python3 tests/oracle/gitignore.py --seed 1 --rounds 300 ./watchx
+  long soak:  python3 tests/oracle/gitignore.py --seed 1 --seconds 600 ./watchx
+  one round:  python3 tests/oracle/gitignore.py --only SEED --dump DIR ./watchx
 
 The reference is git itself: `git check-ignore --no-index`.  Each round,
 in a fresh directory, `git init` makes a repository and a seeded random
@@ -13,9 +13,9 @@ such as `!n`, `#h`, `s ` and `u[1]`).  Then random ignore files: the top
 .gitignore, nested ones, .git/info/exclude, and a global excludes file
 under a private HOME, either git's default ($XDG_CONFIG_HOME/git/ignore,
 or ~/.config/git/ignore when XDG_CONFIG_HOME is unset) or core.excludesFile
-set in ~/.gitconfig, $XDG_CONFIG_HOME/git/config or .git/config (absolute
-or `~/`),
-with a decoy at the default place that git must not read.  Half of the
+set in ~/.gitconfig, $XDG_CONFIG_HOME/git/config or .git/config
+(absolute or `~/`), with a decoy at the default place that git must not
+read.  Half of the
 patterns are made from paths that exist (some segments replaced by globs
 or `**`, anchored with a leading or middle `/`, dir-only with a trailing
 `/`, `/**` or `/*` after them, negated with `!`), the rest from the
@@ -30,31 +30,39 @@ XDG_CONFIG_HOME set or unset, GIT_CONFIG_NOSYSTEM=1, no other GIT_*).
 watchx -r --gitignore runs on the repository's top or, in some rounds, on
 a subdirectory that git does not ignore (so the .gitignore files of its
 ancestors and info/exclude apply to it), given as a relative or an
-absolute path.  Once stderr says "Watches established.", every path of
-the repository is touched (os.utime, links not followed; .git, and some
-of what is inside it, too), then a marker file whose name git does not
+absolute path, with -e attrib,create (and more) or, in some rounds, every
+event.  Once stderr says "Watches established.", every path of the
+repository is touched (os.utime, links not followed; .git, and some of
+what is inside it, too), then a marker file whose name git does not
 ignore (asked first) is created in the watched directory; once watchx
 prints the marker's IN_CREATE it has seen every touch.  The paths printed
 with IN_ATTRIB before the marker must be exactly the paths below the
 watched directory that git does not ignore: one `git check-ignore
 --no-index --stdin -z -v -n` call asks about every path (directories
-without a trailing slash; git decides dir-only patterns by lstat).
-Nothing may be printed under .git, nor .git itself.
+without a trailing slash; git decides dir-only patterns by lstat).  No
+other event may name an ignored path, and none may show a file opened or
+read (watchx's own reading of a .gitignore), only the touches and the
+listings of directories.  Nothing may be printed under .git, nor .git
+itself.
 
 In most rounds a second phase follows while watchx runs: one to three
-changes to .gitignore files (rewritten in place, appended to, replaced
-by a rename, deleted, created; the ancestors of a watched subdirectory
-are left alone, so that it stays un-ignored) or a directory with its own
-.gitignore moved in; then a second marker, a touch of everything, a third
-marker, and the paths printed with IN_ATTRIB between the second and the
-third marker must be git's new verdicts.  Every directory that git ignored
-before and does not now must have been reported with IN_CREATE.  When
-the change was a single atomic one (a rename or a deletion), the check is
-exact: the contents of such directories must be reported too, and no
-IN_CREATE may name a path that git ignores now or that was reported
-before.  With several changes or a change written in place, watchx may
-pass through states that are neither the old nor the new one, so only
-the directories are checked.
+changes, each to a .gitignore (rewritten in place, appended to, replaced
+by a rename, deleted, created) or a directory renamed within the tree
+(with what it holds, .gitignore files too) or made outside with a
+.gitignore of its own and moved in.  The watched subdirectory and its
+ancestors are left alone, so that it stays un-ignored.  Then a second
+marker, a touch of everything, a third marker, and the paths printed
+with IN_ATTRIB between the second and the third marker must be git's new
+verdicts.  Every directory that git ignored before and does not now must
+have been reported with IN_CREATE.  When the change was a single atomic
+one (a rename or a deletion), the check is exact: the contents of such
+directories must be reported too, and what a directory moved in (or
+renamed) holds that was not seen under its old name; no IN_CREATE may
+name a path that git ignores now or that was reported before, and no
+event a path that git ignores both before and after.  With several
+changes or a change written in place, watchx may pass through states
+that are neither the old nor the new one, so only the directories are
+checked.  --no-renames leaves out the directory renames.
 
 A failing round prints one line, `round seed=N ...: K problems: ...`,
 then, indented, the ignore files as they were in that round (and the
@@ -67,7 +75,7 @@ The summary gives the number of rounds, the failures and the time per
 round; the exit status is 1 if any round failed.  ORACLE_DEADLINE (default
 10 seconds) bounds every wait for watchx.
 Usage: gitignore.py [--seed N] [--rounds N] [--seconds S] [--phase2 P]
-                    [--only SEED] [--dump DIR] WATCHX
+                    [--no-renames] [--only SEED] [--dump DIR] WATCHX
 """
 
 import argparse
