@@ -427,7 +427,7 @@ gitignore_ignored(struct gitignore *g, const struct watch *dir,
 {
 	if (same_question(g, dir, rel, rellen, name, namelen, isdir))
 		return g->lastverdict;
-	ARRAY_ROOM(g->last, g->lastsize, rellen + namelen);
+	ARRAY_ROOM(g->last, g->lastsize, rellen + namelen + 1);
 	memcpy(g->last, rel, rellen);
 	memcpy(g->last + rellen, name, namelen);
 	g->lastgen = g->gen;

@@ -267,3 +267,13 @@ not_printed() {
 	wx_stop
 	printed r/e/a.o
 }
+
+@test "--gitignore: an event on the path given itself is printed (it is never ignored), first thing" {
+	# No sub-directory: that event is the first question asked.
+	mkdir plain
+	printf '%s\n' '*' >plain/.gitignore
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' plain
+	touch plain
+	wait_for_line -F "$OUT" plain
+	wx_stop
+}
