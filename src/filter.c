@@ -198,17 +198,18 @@ filter_excluded(struct filter *f, struct watchset *ws,
     const struct watch *parent, const char *name, size_t len)
 {
 	const char	*path, *rel;
-	size_t		 pathlen, i;
+	size_t		 pathlen, i, n = 0;
 
 	path = watch_path(ws, parent, &pathlen);
 	for (i = watch_root(parent)->namelen; i < pathlen && path[i] == '/';
 	    i++)
 		;
 	rel = path + i;
+	if (f->exclude.n > 0)
+		n = join(f, path, 0, rel, pathlen - i, name, len);
 	if ((f->gitignore && gitignore_ignored(&f->git, parent, rel,
-	    pathlen - i, name, len, 1)) || (f->exclude.n > 0 &&
-	    listed(&f->exclude, f->buf, join(f, path, 0, rel, pathlen - i,
-	    name, len), 1))) {
+	    pathlen - i, name, len, 1)) ||
+	    (f->exclude.n > 0 && listed(&f->exclude, f->buf, n, 1))) {
 		if (!(len == 4 && memcmp(name, ".git", 4) == 0))
 			prune(f, parent, name, len);
 		return 1;

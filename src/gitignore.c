@@ -150,7 +150,7 @@ static void
 read_user(struct ignore *l, const char *top)
 {
 	const char	*home;
-	char		*path;
+	char		*path, *rel;
 
 	if ((path = git_config_excludes(top)) == NULL) {
 		/* git's default, when it is not set. */
@@ -158,6 +158,12 @@ read_user(struct ignore *l, const char *top)
 			path = joinf("%s/git/ignore", home);
 		else if ((home = getenv("HOME")) != NULL)
 			path = joinf("%s/.config/git/ignore", home);
+	}
+	if (path != NULL && path[0] != '/') {
+		/* As git, which runs at the top of the work tree. */
+		rel = path;
+		path = joinf("%s/%s", top, rel);
+		free(rel);
 	}
 	if (path != NULL)
 		read_list(l, AT_FDCWD, path, 1);
@@ -332,15 +338,20 @@ static struct ignore *
 dir_get(struct gitignore *g, const struct watch *w)
 {
 	struct dirlist	*old = g->dirs;
-	size_t		 i, oldsize = g->dirsize;
+	size_t		 i, j, oldsize = g->dirsize;
 
 	if (4 * (g->ndirs + 1) > 3 * g->dirsize) {
 		g->dirsize = g->dirsize == 0 ? 64 : g->dirsize * 2;
 		if ((g->dirs = calloc(g->dirsize, sizeof(*g->dirs))) == NULL)
 			err(1, NULL);
-		for (i = 0; i < oldsize; i++)
-			if (old[i].w != NULL)
-				g->dirs[dir_hash(old[i].w, g->dirsize)] = old[i];
+		for (i = 0; i < oldsize; i++) {
+			if (old[i].w == NULL)
+				continue;
+			for (j = dir_hash(old[i].w, g->dirsize);
+			    g->dirs[j].w != NULL; j = (j + 1) & (g->dirsize - 1))
+				;
+			g->dirs[j] = old[i];
+		}
 		free(old);
 	}
 	for (i = dir_hash(w, g->dirsize); g->dirs[i].w != NULL;

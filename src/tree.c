@@ -217,9 +217,10 @@ reread_below(struct tree *t, struct watch *w)
 {
 	struct retry	 r;
 	struct watch	*x;
-	size_t		 i;
+	size_t		 i, n = t->nretries;
 
-	for (i = 0; i < t->nretries;) {
+	/* Not those that fail again here: they are added past n. */
+	for (i = 0; i < n;) {
 		r = t->retries[i];
 		if (r.kind != RETRY_READ ||
 		    (x = watchset_find(t->ws, r.wd)) == NULL ||
@@ -227,7 +228,8 @@ reread_below(struct tree *t, struct watch *w)
 			i++;
 			continue;
 		}
-		t->retries[i] = t->retries[--t->nretries];
+		t->retries[i] = t->retries[--n];
+		t->retries[n] = t->retries[--t->nretries];
 		reread(t, x, r.tries);
 		free(r.name);
 	}

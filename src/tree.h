@@ -29,9 +29,10 @@ struct move {
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
 };
 
-/* The events on a .gitignore after which it is read again. */
-#define RULES_CHANGED	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
-			    IN_DELETE)
+/* The events on a .gitignore after which it is read again (IN_CREATE:
+ * a hard link). */
+#define RULES_CHANGED	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | \
+			    IN_MOVED_FROM | IN_DELETE)
 
 /*
  * A new directory that could not be opened, or a changed .gitignore that

@@ -277,3 +277,57 @@ not_printed() {
 	wait_for_line -F "$OUT" plain
 	wx_stop
 }
+
+@test "--gitignore: the patterns of a hundred directories' .gitignore files all count" {
+	local i
+	for i in $(seq 100); do
+		mkdir r/d$i
+		printf '%s\n' '*.log' >r/d$i/.gitignore
+		: >r/d$i/x.log
+	done
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' r
+	touch r/d*/x.log r/zz-end
+	wait_for_line -F "$OUT" r/zz-end
+	wx_stop
+	assert_out r/zz-end
+}
+
+@test "--gitignore: a .gitignore changed in a directory renamed twice before watchx reads it still counts" {
+	mkdir -p r/a/b
+	: >r/a/b/x.log
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' r
+	kill -STOP "$WX_PID"
+	printf '%s\n' '*.log' >r/a/b/.gitignore
+	mv r/a/b r/a/c
+	mv r/a/c r/a/d
+	touch r/a/d/x.log r/zz-end
+	kill -CONT "$WX_PID"
+	wait_for_line -F "$OUT" r/zz-end
+	wx_stop
+	not_printed r/a/d/x.log
+}
+
+@test "--gitignore: a .gitignore made as a hard link counts" {
+	mkdir r/d
+	printf '%s\n' '*.log' >elsewhere
+	: >r/d/x.log
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' r
+	ln elsewhere r/d/.gitignore
+	touch r/d/x.log r/zz-end
+	wait_for_line -F "$OUT" r/zz-end
+	wx_stop
+	not_printed r/d/x.log
+}
+
+@test "--gitignore: a relative core.excludesFile is relative to the top of the work tree" {
+	printf '%s\n' '*.tmp' >r/myignore
+	git -C r config core.excludesFile myignore
+	: >r/f.tmp
+	: >r/f.txt
+	cd /
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' "$BATS_TEST_TMPDIR/r"
+	touch "$BATS_TEST_TMPDIR/r/f.tmp" "$BATS_TEST_TMPDIR/r/zz-end"
+	wait_for_line -F "$OUT" "$BATS_TEST_TMPDIR/r/zz-end"
+	wx_stop
+	not_printed "$BATS_TEST_TMPDIR/r/f.tmp"
+}
