@@ -171,10 +171,10 @@ filter_pass(struct filter *f, const struct watch *dir, const char *path,
 	return !listed(&f->exclude, f->buf, len, isdir);
 }
 
-/* Directory name of parent is left unwatched: note it, for filter_unprune(). */
+/* Directory name of parent is left unwatched: note it (filter_unprune()). */
 static void
-prune(struct filter *f, const struct watch *parent,
-    const char *name, size_t len)
+note(struct filter *f, const struct watch *parent, const char *name,
+    size_t len)
 {
 	struct pruned	*p;
 
@@ -211,7 +211,7 @@ filter_excluded(struct filter *f, struct watchset *ws,
 	    pathlen - i, name, len, 1)) ||
 	    (f->exclude.n > 0 && listed(&f->exclude, f->buf, n, 1))) {
 		if (!(len == 4 && memcmp(name, ".git", 4) == 0))
-			prune(f, parent, name, len);
+			note(f, parent, name, len);
 		return 1;
 	}
 	return 0;
@@ -221,18 +221,18 @@ filter_excluded(struct filter *f, struct watchset *ws,
  * The patterns that judge w's subtree may have changed (and so may the
  * verdicts gitignore.c keeps): hand over, in *out, the directories noted
  * in it (w's own included), to be judged again by the caller, which frees
- * them.  Those whose parent is no longer
- * watched are dropped.  Returns how many there are.
+ * them.  Those whose parent is no longer watched are dropped.  Returns
+ * how many there are.
  */
 size_t
 filter_unprune(struct filter *f, struct watchset *ws, const struct watch *w,
     struct pruned ***out)
 {
-	gitignore_changed(&f->git);
 	struct pruned	*p, *next;
 	struct watch	*parent;
 	size_t		 n = 0;
 
+	gitignore_changed(&f->git);
 	*out = NULL;
 	for (p = RB_MIN(pruned_tree, &f->pruned); p != NULL; p = next) {
 		next = RB_NEXT(pruned_tree, &f->pruned, p);

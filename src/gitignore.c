@@ -284,7 +284,7 @@ gitignore_root(struct gitignore *g, const struct watch *w, const char *path)
 	if (strcmp(abs, gr->repo->top) == 0)
 		gr->prefix = joinf("%s", "");
 	else
-		asprintf(&gr->prefix, "%s/", abs + toplen + (toplen > 1));
+		gr->prefix = joinf("%s/", abs + toplen + (toplen > 1));
 	if (gr->prefix == NULL)
 		err(1, NULL);
 	gr->prefixlen = strlen(gr->prefix);

@@ -10,7 +10,6 @@
 #include "ignore.h"
 
 struct watch;
-struct watchset;
 
 /* The name of the file each directory may hold its patterns in. */
 #define GITIGNORE_FILE	".gitignore"

@@ -15,6 +15,12 @@
  * and the watches below a directory listed again that the listing did not
  * find are removed (walk.c), so no event is printed under a path that a
  * consumer of the output no longer holds.
+ *
+ * With --exclude or --gitignore, a directory moved within the tree, or
+ * below a .gitignore that changed (read again, quietly: walk.c), is
+ * judged again with what it holds (rejudge()): the directories the
+ * patterns now leave out are unwatched (prune()), those they no longer
+ * leave out are walked and reported created.
  */
 #include <sys/inotify.h>
 
@@ -79,10 +85,10 @@ tree_filter(struct tree *t, const struct watch *w,
 }
 
 /*
- * Parent's new entry name could not be opened because parent's path is
- * out of date: an ancestor was renamed or deleted, and that event is
- * queued, or about to be (the kernel queues a rename's events just after
- * the names have changed).  Try it again once every event queued now, and
+ * Parent's new entry name (RETRY_READ: parent's own .gitignore) could not
+ * be opened because parent's path is out of date: an ancestor was renamed
+ * or deleted, and that event is queued, or about to be (the kernel queues
+ * a rename's events just after the names have changed).  Try it again once every event queued now, and
  * at least one more, has been handled, and again while ancestors keep
  * being renamed: at most RETRIES times.  Once parent's watch is gone
  * (deleted, or moved out of the tree), so is the entry.
