@@ -98,22 +98,6 @@ filter_rules(const struct filter *f, const char *name, size_t len)
 }
 
 /*
- * Whether a pattern of l matches path, len bytes, or a directory above
- * it.
- */
-static int
-listed(const struct ignore *l, const char *path, size_t len, int isdir)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (path[i] == '/' &&
-		    ignore_match(l, path, i, 1) == IGNORE_MATCH)
-			return 1;
-	return ignore_match(l, path, len, isdir) == IGNORE_MATCH;
-}
-
-/*
  * rel (the directory below the root) and name joined in f->buf; an empty
  * name and rel (a root itself) is the last component of root's path, as
  * if it were at the top.  Returns the length.
@@ -166,9 +150,10 @@ filter_pass(struct filter *f, const struct watch *dir, const char *path,
 	if (f->include.n == 0 && f->exclude.n == 0)
 		return 1;
 	len = join(f, path, rootlen, rel, pathlen - i, name, namelen);
-	if (f->include.n > 0 && !listed(&f->include, f->buf, len, isdir))
+	if (f->include.n > 0 &&
+	    !ignore_below(&f->include, f->buf, len, isdir))
 		return 0;
-	return !listed(&f->exclude, f->buf, len, isdir);
+	return !ignore_below(&f->exclude, f->buf, len, isdir);
 }
 
 /* Directory name of parent is left unwatched: note it (filter_unprune()). */
@@ -209,7 +194,7 @@ filter_excluded(struct filter *f, struct watchset *ws,
 		n = join(f, path, 0, rel, pathlen - i, name, len);
 	if ((f->gitignore && gitignore_ignored(&f->git, parent, rel,
 	    pathlen - i, name, len, 1)) ||
-	    (f->exclude.n > 0 && listed(&f->exclude, f->buf, n, 1))) {
+	    (f->exclude.n > 0 && ignore_below(&f->exclude, f->buf, n, 1))) {
 		if (!(len == 4 && memcmp(name, ".git", 4) == 0))
 			note(f, parent, name, len);
 		return 1;

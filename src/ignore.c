@@ -413,3 +413,19 @@ ignore_match(const struct ignore *l, const char *path, size_t len, int isdir)
 	}
 	return IGNORE_NONE;
 }
+
+/*
+ * Whether l leaves out path, len bytes: a pattern matches it or, as git
+ * takes it, a directory above it (nothing below one can come back).
+ */
+int
+ignore_below(const struct ignore *l, const char *path, size_t len, int isdir)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (path[i] == '/' &&
+		    ignore_match(l, path, i, 1) == IGNORE_MATCH)
+			return 1;
+	return ignore_match(l, path, len, isdir) == IGNORE_MATCH;
+}

@@ -34,6 +34,7 @@ void	 ignore_free(struct ignore *);
 const char *ignore_check(const char *);
 enum ignore_verdict ignore_match(const struct ignore *, const char *, size_t,
 	    int);
+int	 ignore_below(const struct ignore *, const char *, size_t, int);
 int	 ignore_wildmatch(const char *, size_t, const char *, size_t);
 
 #endif

@@ -18,17 +18,9 @@
 #include <vis.h>
 
 #include "escape.h"
+#include "fuzz.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* Unlike assert(3), never compiled out: a failed check is a finding. */
-#define CHECK(c) do {							\
-	if (!(c)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #c);					\
-		abort();						\
-	}								\
-} while (0)
 
 /*
  * Length of the well-formed UTF-8 character at s (at most len bytes) and

@@ -1,13 +1,24 @@
 /*
- * fuzz.h: what the libFuzzer harnesses share: taking typed values off the
- * front of the fuzzer's input.
+ * fuzz.h: what the libFuzzer harnesses share: CHECK, and taking typed
+ * values off the front of the fuzzer's input.
  */
 #ifndef WATCHX_FUZZ_H
 #define WATCHX_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Unlike assert(3), never compiled out: a failed check is a finding. */
+#define CHECK(c) do {							\
+	if (!(c)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
+		    __LINE__, #c);					\
+		abort();						\
+	}								\
+} while (0)
 
 struct input {
 	const uint8_t	*p;

@@ -12,18 +12,6 @@
 
 #include "../../src/ignore.h"
 
-static int
-ignored(const struct ignore *l, const char *path, size_t len, int isdir)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++)
-		if (path[i] == '/' &&
-		    ignore_match(l, path, i, 1) == IGNORE_MATCH)
-			return 1;
-	return ignore_match(l, path, len, isdir) == IGNORE_MATCH;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -51,7 +39,7 @@ main(int argc, char *argv[])
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		isdir = n > 0 && line[n - 1] == '/';
-		if (ignored(&l, line, n - isdir, isdir))
+		if (ignore_below(&l, line, n - isdir, isdir))
 			printf("%s\n", line);
 	}
 	ignore_free(&l);
