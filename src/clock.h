@@ -70,10 +70,14 @@
  * SIGINT, SIGTERM or SIGHUP, what has been read is written for at most
  * SIGNAL_WAIT, whole records only, before watchx dies by the signal: long
  * enough for a reader that is keeping up, short enough not to be felt.
+ * A reader that takes nothing for SIGNAL_IDLE is taken to be stopped (a
+ * suspended job, a debugger), and watchx dies then: a reader at work
+ * takes a record at least that often.
  */
 #define OUTPUT_BACKLOG	(64 * 1024 * 1024)	/* bytes */
 #define OUTPUT_RETRY	(10 * 1000000L)
 #define SIGNAL_WAIT	(250 * 1000000LL)
+#define SIGNAL_IDLE	(100 * 1000000LL)
 
 static inline int64_t
 clock_ns(void)

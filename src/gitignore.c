@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,6 +113,8 @@ static char *
 git_config_excludes(const char *top)
 {
 	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 attr;
+	sigset_t			 none;
 	/* posix_spawnp() takes char *const[]; it writes nothing there. */
 	char	*argv[] = { (char *)"git", (char *)"-C", (char *)top,
 		    (char *)"config", (char *)"--path", (char *)"--get",
@@ -128,7 +131,13 @@ git_config_excludes(const char *top)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ok = posix_spawnp(&pid, "git", &fa, NULL, argv, environ) == 0;
+	/* Not the signals watchx holds (loop.c, loop_hold_signals()). */
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	ok = posix_spawnp(&pid, "git", &fa, &attr, argv, environ) == 0;
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	while (ok && n < sizeof(buf) - 1 &&

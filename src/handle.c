@@ -307,31 +307,42 @@ handler_open(struct handler *h, const struct config *cfg,
 	h->status = -1;
 }
 
-/*
- * The events of one read, len bytes of buf, read just now.  Stops at the
- * first event that ends the run.
- */
+/* A read was made just now: the events it brought happened now. */
 void
-handler_batch(struct handler *h, const char *buf, size_t len)
+handler_begin(struct handler *h)
+{
+	output_time(h->out, &h->when);
+	self_batch(&h->self);
+}
+
+/*
+ * Handle the events of the read, len bytes of buf, in order.  Returns the
+ * bytes handled: all of them, unless an event ends the run or fills the
+ * output's backlog (output_full()), so that what a slow reader has not
+ * taken never grows past the backlog by more than one event's records;
+ * the loop hands the rest back once the reader has taken some.
+ */
+size_t
+handler_events(struct handler *h, const char *buf, size_t len)
 {
 	const struct inotify_event	*ie;
 	const char			*p;
 
-	output_time(h->out, &h->when);
-	self_batch(&h->self);
-	for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
+	for (p = buf; p < buf + len;) {
 		ie = (const struct inotify_event *)p;
+		p += sizeof(*ie) + ie->len;
 		source_take(h->src, ie);
 		handle(h, ie);
 		if (h->tree.nretries > 0) {
 			tree_retry(&h->tree);
 			follow(h);
 		}
-		if (h->status != -1)
-			return;
+		if (h->status != -1 || (p < buf + len && output_full(h->out)))
+			return p - buf;
 	}
 	tree_settle(&h->tree);
 	follow(h);
+	return len;
 }
 
 /*

@@ -40,7 +40,8 @@ struct handler {
 void	 handler_open(struct handler *, const struct config *,
 	    struct watchset *, struct source *, struct output *,
 	    struct filter *, struct byname *);
-void	 handler_batch(struct handler *, const char *, size_t);
+void	 handler_begin(struct handler *);
+size_t	 handler_events(struct handler *, const char *, size_t);
 void	 handler_timers(struct handler *, int64_t, int);
 int	 handler_due(const struct handler *);
 int64_t	 handler_deadline(const struct handler *);

@@ -45,6 +45,8 @@ struct loop {
 	int64_t			 deadline;	/* --deadline; NEVER without */
 	int			 paused;	/* not reading: output_full() */
 	int			 writing;	/* waiting for EPOLLOUT */
+	const char		*ahead;		/* read, not handled yet */
+	size_t			 nahead;
 };
 
 /* Die by sig, so that the shell sees what killed us. */
@@ -61,16 +63,38 @@ die_by(int sig)
 	_exit(128 + sig);
 }
 
-/* A write failed: the reader has gone (quietly), or the output is broken. */
+/*
+ * A write failed: the reader has gone (quietly), or the output is broken
+ * (named: the -o file, or standard output).
+ */
 static void __attribute__((noreturn))
-output_failed(void)
+output_failed(const struct output *out)
 {
 	if (errno == EPIPE)
 		die_by(SIGPIPE);
-	err(1, "write");
+	err(1, "%s", out->name);
 }
 
-/* Read and handle what the kernel has queued, in at most maxreads reads. */
+/*
+ * Handle what was read and not handled yet; whether all of it was (the
+ * handler stops when the output's backlog is full, and the rest waits
+ * here, at most one read's worth, until the reader has taken some).
+ */
+static int
+handle_ahead(struct loop *l)
+{
+	size_t	 n;
+
+	n = handler_events(&l->h, l->ahead, l->nahead);
+	l->ahead += n;
+	l->nahead -= n;
+	return l->nahead == 0 && l->h.status == -1;
+}
+
+/*
+ * Handle what was read before, then read and handle what the kernel has
+ * queued, in at most maxreads reads.
+ */
 static void
 drain(struct loop *l, int maxreads)
 {
@@ -78,6 +102,8 @@ drain(struct loop *l, int maxreads)
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t		 n;
 
+	if (l->nahead > 0 && !handle_ahead(l))
+		return;
 	while (maxreads-- > 0) {
 		if ((n = source_read(l->src, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
@@ -86,8 +112,10 @@ drain(struct loop *l, int maxreads)
 				return;
 			err(1, "read events");
 		}
-		handler_batch(&l->h, buf, n);
-		if (l->h.status != -1)
+		handler_begin(&l->h);
+		l->ahead = buf;
+		l->nahead = n;
+		if (!handle_ahead(l))
 			return;
 		/*
 		 * Room was left for more: the queue was empty when read.
@@ -136,10 +164,44 @@ add_source(int epfd, int fd, uint32_t events, enum waker src)
 	watch_source(epfd, fd, events, src, EPOLL_CTL_ADD);
 }
 
+/* The job-control stops: Ctrl-Z, and a background job's terminal access. */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTSTP);
+	sigaddset(set, SIGTTIN);
+	sigaddset(set, SIGTTOU);
+}
+
+/*
+ * What must hold before the first listing.  A listing takes a read lease
+ * on each file it finds, for two system calls (walk.c, walk_written()):
+ *
+ * - a writer that opens the file meanwhile breaks the lease with SIGIO,
+ *   not a reason to die (the lease is given up at once anyway);
+ * - a job-control stop in between would leave the lease held, and that
+ *   writer waiting up to lease-break-time (45 s by default): the stops are
+ *   held from here on, and taken by the loop between events (stop_by()).
+ *
+ * Children (git config) are started with an empty mask (gitignore.c).
+ */
+void
+loop_hold_signals(void)
+{
+	sigset_t	 set;
+
+	signal(SIGIO, SIG_IGN);
+	stop_signals(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		err(1, "sigprocmask");
+}
+
 /*
  * SIGINT and SIGTERM always stop watchx, even when a non-interactive shell
  * started it in the background with them ignored; SIGHUP is left ignored
- * when it was, so that nohup(1) works.  They arrive through a signalfd.
+ * when it was, so that nohup(1) works.  They arrive through a signalfd,
+ * and so do the job-control stops that loop_hold_signals() holds.
  */
 static int
 signals_open(void)
@@ -151,13 +213,7 @@ signals_open(void)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);	/* EPIPE instead, see output_failed() */
-	/*
-	 * A writer that opens a file while watchx holds a read lease on it
-	 * (walk.c, walk_written()) breaks the lease with SIGIO: not a reason to
-	 * die, and the lease is given up at once anyway.
-	 */
-	signal(SIGIO, SIG_IGN);
-	sigemptyset(&set);
+	stop_signals(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	if (sigaction(SIGHUP, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
@@ -167,6 +223,45 @@ signals_open(void)
 	if ((fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		err(1, "signalfd");
 	return fd;
+}
+
+/*
+ * Stop by sig, a job-control stop taken from the signalfd: between events,
+ * so never with a read lease held (loop_hold_signals()).  The shell sees
+ * the job stopped by the signal it sent; SIGCONT goes on from here.
+ */
+static void
+stop_by(int sig)
+{
+	sigset_t	 set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/*
+ * Read one signal from the signalfd: the one that ends the run, or 0 (none
+ * pending, or a job-control stop, taken and over by now).
+ */
+static int
+take_signal(int sigfd)
+{
+	struct signalfd_siginfo	 si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	switch (si.ssi_signo) {
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		stop_by(si.ssi_signo);
+		return 0;
+	}
+	return si.ssi_signo;
 }
 
 /* Milliseconds from now until at, rounded up, for epoll_wait. */
@@ -185,25 +280,33 @@ wait_ms(int64_t now, int64_t at)
 
 /*
  * A signal ends the run: what has been read goes out, as far as the
- * reader takes it within SIGNAL_WAIT, whole records only (output.c), and
- * watchx dies by the signal.
+ * reader takes it within SIGNAL_WAIT (and while it takes some at least
+ * every SIGNAL_IDLE), whole records only (output.c), and watchx dies by
+ * the signal.
  */
 static void __attribute__((noreturn))
 finish_by(struct output *out, int sig)
 {
 	struct timespec	 ts = { 0, OUTPUT_RETRY };
 	struct pollfd	 pfd;
-	int64_t		 end = clock_ns() + SIGNAL_WAIT, now;
+	int64_t		 now = clock_ns(), end = now + SIGNAL_WAIT, idle;
+	size_t		 left = output_pending(out);
 
+	idle = now + SIGNAL_IDLE;
 	while (output_push(out) == 0 && output_pending(out) > 0 &&
 	    (now = clock_ns()) < end) {
+		if (output_pending(out) < left) {
+			left = output_pending(out);
+			idle = now + SIGNAL_IDLE;
+		} else if (now >= idle)
+			break;
 		if (out->cramped) {
 			nanosleep(&ts, NULL);
 			continue;
 		}
 		pfd.fd = out->wfd;
 		pfd.events = POLLOUT;
-		poll(&pfd, 1, wait_ms(now, end));
+		poll(&pfd, 1, wait_ms(now, idle < end ? idle : end));
 	}
 	die_by(sig);
 }
@@ -215,8 +318,8 @@ finish_by(struct output *out, int sig)
 static void
 finish(struct output *out, int sigfd)
 {
-	struct signalfd_siginfo	 si;
 	struct pollfd		 pfd[2];
+	int			 sig;
 
 	while (output_push(out) == 0 && output_pending(out) > 0) {
 		pfd[0].fd = out->wfd;
@@ -224,14 +327,13 @@ finish(struct output *out, int sigfd)
 		pfd[1].fd = sigfd;
 		pfd[1].events = POLLIN;
 		poll(pfd, 2, out->cramped ? OUTPUT_RETRY / 1000000 : -1);
-		if ((pfd[1].revents & POLLIN) &&
-		    read(sigfd, &si, sizeof(si)) == sizeof(si))
-			finish_by(out, si.ssi_signo);
+		if ((pfd[1].revents & POLLIN) && (sig = take_signal(sigfd)) != 0)
+			finish_by(out, sig);
 		if (pfd[0].revents & (POLLERR | POLLHUP))
 			die_by(SIGPIPE);
 	}
 	if (output_pending(out) > 0)
-		output_failed();
+		output_failed(out);
 }
 
 /*
@@ -292,8 +394,7 @@ static int
 loop_wait(struct loop *l, int *sig)
 {
 	struct epoll_event	 evs[4];
-	struct signalfd_siginfo	 si;
-	int64_t			 now = clock_ns(), at;
+		int64_t			 now = clock_ns(), at;
 	int			 n, i, ready = 0;
 
 	at = l->next_tick < l->expire ? l->next_tick : l->expire;
@@ -303,6 +404,9 @@ loop_wait(struct loop *l, int *sig)
 		at = handler_deadline(&l->h);
 	if (l->out->cramped && now + OUTPUT_RETRY < at)
 		at = now + OUTPUT_RETRY;
+	/* Events read and not handled yet, and the backlog has room again. */
+	if (l->nahead > 0 && !output_full(l->out))
+		at = now;
 	if ((n = epoll_wait(l->epfd, evs, 4, wait_ms(now, at))) == -1 &&
 	    errno != EINTR)
 		err(1, "epoll_wait");
@@ -313,8 +417,7 @@ loop_wait(struct loop *l, int *sig)
 			ready = 1;
 			break;
 		case SRC_SIGNAL:
-			if (read(l->sigfd, &si, sizeof(si)) == sizeof(si))
-				*sig = si.ssi_signo;
+			*sig = take_signal(l->sigfd);
 			break;
 		case SRC_STDOUT:
 			/*
@@ -353,7 +456,7 @@ loop_time(struct loop *l, int printed)
 	}
 	if (now >= l->next_tick) {
 		if (output_tick(l->out) == -1 || output_push(l->out) == -1)
-			output_failed();
+			output_failed(l->out);
 		l->next_tick += l->cfg->block_ns;
 		if (l->next_tick <= now)
 			l->next_tick = now + l->cfg->block_ns;
@@ -385,17 +488,22 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 		before = l.h.printed;
 		if (ready && !sig)
 			gather(&l);
-		if ((ready || sig) && !output_full(out))
+		if ((ready || sig || l.nahead > 0) && !output_full(out))
 			drain(&l, READS_MAX);
-		handler_timers(&l.h, clock_ns(), sig != 0);
+		/*
+		 * Time stands still for events read and not handled yet:
+		 * the other half of a move may be among them.
+		 */
+		if (l.nahead == 0 || sig)
+			handler_timers(&l.h, clock_ns(), sig != 0);
 		if (l.h.error != 0) {
 			errno = l.h.error;
-			output_failed();
+			output_failed(out);
 		}
 		if (sig)
 			finish_by(out, sig);
 		if (output_push(out) == -1)
-			output_failed();
+			output_failed(out);
 		if (l.h.status != -1)
 			break;
 		loop_time(&l, l.h.printed != before);

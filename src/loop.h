@@ -11,6 +11,7 @@ struct output;
 struct source;
 struct watchset;
 
+void	 loop_hold_signals(void);
 int	 loop_run(const struct config *, struct watchset *, struct source *,
 	    struct output *, struct filter *, struct byname *);
 

@@ -543,6 +543,7 @@ main(int argc, char *argv[])
 
 	closed = standard_fds();
 	parse(argc, argv, &cfg);
+	loop_hold_signals();
 	if (closed && cfg.outfile == NULL)
 		errx(1, "standard output is closed; give -o FILE");
 	output_open(&out, &cfg);

@@ -4,9 +4,13 @@
  * buffer and written with one write(2) per batch.  Output never blocks: a
  * pipe, a terminal or a socket is written without waiting, and what it
  * does not take waits in the buffer (up to OUTPUT_BACKLOG, then the loop
- * stops reading events) until the loop sees it writable again.  A pipe is
- * only ever given whole records (whole()), so that whatever ends the run,
- * its reader never gets half a record.
+ * stops handling events) until the loop sees it writable again.
+ *
+ * Nothing ever ends in half a record.  The end of every record in the
+ * buffer is kept (o->ends), so that a pipe is only given writes the
+ * kernel takes whole or not at all (pipe_chunk()), and a regular file
+ * that fails (ENOSPC, EIO) is cut back to its last whole record
+ * (file_failed()).
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -33,7 +37,7 @@
 
 #define BUF_INITIAL	(256 * 1024)
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
-#define MARK_STEP	4096		/* bytes between record ends kept */
+#define BUF_MAX		UINT32_MAX	/* record ends are 32-bit offsets */
 #define NUM_MAX		24		/* digits of any number, with sign */
 
 /* A piece of a compiled --format: literal text, or a directive. */
@@ -49,6 +53,7 @@ output_init(struct output *o, int fd)
 	memset(o, 0, sizeof(*o));
 	output_target(o, fd);
 	o->end = '\n';
+	o->name = "standard output";
 	o->size = BUF_INITIAL;
 	o->timelen = (size_t)-1;
 	if ((o->buf = malloc(o->size)) == NULL)
@@ -75,6 +80,7 @@ output_open(struct output *o, const struct config *cfg)
 		    O_CLOEXEC, 0666)) == -1)
 			err(1, "-o: %s", cfg->outfile);
 		output_target(o, fd);
+		o->name = cfg->outfile;
 	}
 	if (cfg->json)
 		o->mode = OUTPUT_JSON;
@@ -100,7 +106,7 @@ output_free(struct output *o)
 		free(o->ops[i].text);
 	free(o->ops);
 	free(o->buf);
-	free(o->marks);
+	free(o->ends);
 	if (o->wfd != o->fd)
 		close(o->wfd);
 	memset(o, 0, sizeof(*o));
@@ -255,8 +261,10 @@ output_target(struct output *o, int fd)
 	char		 proc[64];
 
 	o->fd = o->wfd = fd;
-	o->nowait = o->pipe = o->sock = 0;
-	if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+	o->nowait = o->pipe = o->sock = o->file = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		o->file = 1;
+	else if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
 		o->nowait = o->sock = 1;
 	else if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) ||
 	    (S_ISCHR(st.st_mode) && isatty(fd)))) {
@@ -289,48 +297,48 @@ output_pending(const struct output *o)
 	return o->len - o->off;
 }
 
-/*
- * A record ends at o->len: kept every MARK_STEP bytes or so, so that a
- * pipe can be given whole records only (whole()).
- */
-static void
-mark(struct output *o)
+/* A record ends at o->len. */
+static inline void
+record_end(struct output *o)
 {
-	if (o->nmarks > 0 && o->len - o->marks[o->nmarks - 1] < MARK_STEP)
-		return;
-	ARRAY_ROOM(o->marks, o->marksize, o->nmarks + 1);
-	o->marks[o->nmarks++] = o->len;
+	if (__builtin_expect(o->nends == o->endsize, 0))
+		ARRAY_ROOM(o->ends, o->endsize, o->nends + 1);
+	o->ends[o->nends++] = (uint32_t)o->len;
+}
+
+/* Everything is written: the buffer starts afresh. */
+static void
+empty(struct output *o)
+{
+	o->off = o->len = 0;
+	o->nends = 0;
 }
 
 /*
- * At a record boundary: keep it (mark()), write out what is there if it
- * is much and the output takes it as it comes, and move what a slow
- * reader has not taken yet to the front.  Only here: within a record,
- * positions in the buffer must stay valid.
+ * At a record boundary: write out what is there if it is much and the
+ * output takes it as it comes, and move what a slow reader has not taken
+ * yet to the front.  Only here: within a record, positions in the buffer
+ * must stay valid.
  */
 static int
 record_start(struct output *o)
 {
 	size_t	 i, j;
 
-	if (o->off > 0 && o->off == o->len) {
-		o->off = o->len = 0;
-		o->nmarks = 0;
-	}
+	if (o->off > 0 && o->off == o->len)
+		empty(o);
 	if (!o->nowait && o->len - o->off >= o->backlog &&
 	    output_push(o) == -1)
 		return -1;
 	if (o->off > 0 && o->off >= o->size / 2) {
 		memmove(o->buf, o->buf + o->off, o->len - o->off);
-		for (i = j = 0; i < o->nmarks; i++)
-			if (o->marks[i] > o->off)
-				o->marks[j++] = o->marks[i] - o->off;
-		o->nmarks = j;
+		for (i = j = 0; i < o->nends; i++)
+			if (o->ends[i] > o->off)
+				o->ends[j++] = o->ends[i] - o->off;
+		o->nends = j;
 		o->len -= o->off;
 		o->off = 0;
 	}
-	if (o->pipe && o->len > o->off)
-		mark(o);
 	return 0;
 }
 
@@ -344,12 +352,11 @@ grow(struct output *o, size_t n)
 	char	*p;
 	size_t	 size;
 
-	/* Doubling up to the backlog; past it (a batch), only what is needed. */
-	for (size = o->size; n > size - o->len;) {
-		if (size > SIZE_MAX / 2 || n > SIZE_MAX / 2 - o->len)
-			errx(1, "output record too large");
-		size = size < o->backlog ? size * 2 : o->len + n + BUF_INITIAL;
-	}
+	/* Doubling, so that a long batch costs a few copies, not one each. */
+	for (size = o->size; n > size - o->len; size *= 2)
+		if (size > BUF_MAX / 2 || n > BUF_MAX - o->len)
+			errx(1, "%s: more than 4 GiB of output waiting for "
+			    "its reader", o->name);
 	if ((p = realloc(o->buf, size)) == NULL)
 		err(1, NULL);
 	o->buf = p;
@@ -694,6 +701,7 @@ output_event(struct output *o, const struct event *ev)
 		break;
 	}
 	put_char(o, o->end);
+	record_end(o);
 	return 0;
 }
 
@@ -704,6 +712,7 @@ output_tick(struct output *o)
 	if (record_start(o) == -1)
 		return -1;
 	put_char(o, o->end);
+	record_end(o);
 	return 0;
 }
 
@@ -714,15 +723,15 @@ output_tick(struct output *o)
 static size_t
 whole(const struct output *o, size_t room)
 {
-	size_t	 lo = 0, hi = o->nmarks, mid, best = 0;
+	size_t	 lo = 0, hi = o->nends, mid, best = 0;
 
 	if (o->len - o->off <= room)
 		return o->len - o->off;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (o->marks[mid] <= o->off + room) {
-			if (o->marks[mid] > o->off)
-				best = o->marks[mid] - o->off;
+		if (o->ends[mid] <= o->off + room) {
+			if (o->ends[mid] > o->off)
+				best = o->ends[mid] - o->off;
 			lo = mid + 1;
 		} else
 			hi = mid;
@@ -730,47 +739,98 @@ whole(const struct output *o, size_t room)
 	return best;
 }
 
+/* The length of the first record that waits (or of what is left of it). */
+static size_t
+first_record(const struct output *o)
+{
+	size_t	 lo = 0, hi = o->nends, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (o->ends[mid] <= o->off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->nends ? o->ends[lo] - o->off : o->len - o->off;
+}
+
 /*
- * Bytes a write to the pipe fd is sure to take whole: its free pages, but
- * for one that what is in it may share.  SIZE_MAX if that is unknown, or
- * the pipe is empty.
+ * How much of what waits to write to the pipe now: only what the kernel
+ * takes whole or not at all, so that whatever ends the run, its reader
+ * never gets half a record.  A pipe fills by pages, not bytes, so its room
+ * cannot be known while it holds anything; two writes are sure:
+ *
+ * - at most PIPE_BUF bytes: taken whole, or refused (EAGAIN) until the
+ *   loop sees the pipe writable again (a free page, which takes them);
+ * - into an empty pipe, at most its size: every page of it is free.
+ *
+ * A record longer than PIPE_BUF waits for the pipe to be empty (0:
+ * cramped, tried again after OUTPUT_RETRY), and one longer than the pipe
+ * has it grown to fit (F_SETPIPE_SZ, up to /proc/sys/fs/pipe-max-size).
+ * Only one longer than that is written in pieces.
  */
 static size_t
-pipe_room(int fd)
+pipe_chunk(const struct output *o)
 {
-	long	 page = sysconf(_SC_PAGESIZE);
-	int	 size, queued;
-	size_t	 used, pages;
+	size_t	 n = o->len - o->off, k, first;
+	int	 queued, size;
 
-	/* Empty: a record longer than the pipe goes as far as it can. */
-	if (page <= 0 || (size = fcntl(fd, F_GETPIPE_SZ)) == -1 ||
-	    ioctl(fd, FIONREAD, &queued) == -1 || queued == 0)
-		return SIZE_MAX;
-	pages = (size_t)size / page;
-	used = ((size_t)queued + page - 1) / page + 1;
-	return pages > used ? (pages - used) * page : 0;
+	if (n <= PIPE_BUF)
+		return n;
+	if (ioctl(o->wfd, FIONREAD, &queued) == -1 || queued > 0 ||
+	    (size = fcntl(o->wfd, F_GETPIPE_SZ)) == -1)
+		return whole(o, PIPE_BUF);
+	if ((k = whole(o, size)) > 0)
+		return k;
+	first = first_record(o);
+	if (first <= INT_MAX && fcntl(o->wfd, F_SETPIPE_SZ, (int)first) != -1)
+		return first;
+	return n < (size_t)size ? n : (size_t)size;
+}
+
+/*
+ * A write to a regular file failed (ENOSPC, EIO, ...): the file is cut
+ * back to the end of the last whole record in it, so that it never ends
+ * in half a record.  errno is kept for the caller's message.
+ */
+static void
+file_failed(struct output *o)
+{
+	off_t	 end;
+	size_t	 i, whole_end = 0;
+	int	 saved = errno;
+
+	for (i = o->nends; i > 0; i--)
+		if (o->ends[i - 1] <= o->off) {
+			whole_end = o->ends[i - 1];
+			break;
+		}
+	/* Records before the first end kept were written whole earlier. */
+	if (o->off > whole_end && (end = lseek(o->wfd, 0, SEEK_CUR)) != -1 &&
+	    end >= (off_t)(o->off - whole_end) &&
+	    ftruncate(o->wfd, end - (off_t)(o->off - whole_end)) == 0)
+		lseek(o->wfd, end - (off_t)(o->off - whole_end), SEEK_SET);
+	errno = saved;
 }
 
 /*
  * Write what the output takes now without waiting (a regular file: all of
  * it), and leave the rest in the buffer for the loop to push again once
- * the output is writable.  A pipe is given whole records: a write of at
- * most PIPE_BUF bytes is taken whole or not at all, a longer one no
- * longer than the pipe's room (pipe_room()).  Returns -1 with errno set
- * when the output is gone (EPIPE) or broken; the caller decides what that
- * means.
+ * the output is writable (a pipe: pipe_chunk()).  Returns -1 with errno
+ * set when the output is gone (EPIPE) or broken; the caller decides what
+ * that means, and o->name says what the output is.
  */
 int
 output_push(struct output *o)
 {
-	size_t		 n, room;
+	size_t		 n;
 	ssize_t		 w;
 
 	while (o->off < o->len) {
 		n = o->len - o->off;
 		o->cramped = 0;
-		if (o->pipe && n > PIPE_BUF && (room = pipe_room(o->wfd)) < n &&
-		    (n = whole(o, room < PIPE_BUF ? PIPE_BUF : room)) == 0) {
+		if (o->pipe && (n = pipe_chunk(o)) == 0) {
 			o->cramped = 1;
 			return 0;
 		}
@@ -784,14 +844,14 @@ output_push(struct output *o)
 				continue;
 			if (errno == EAGAIN)
 				return 0;
-			o->off = o->len = 0;
-			o->nmarks = 0;
+			if (o->file)
+				file_failed(o);
+			empty(o);
 			return -1;
 		}
 		o->off += w;
 	}
-	o->off = o->len = 0;
-	o->nmarks = 0;
+	empty(o);
 	return 0;
 }
 

@@ -34,14 +34,16 @@ struct output {
 	int		 pipe;		/* given whole records only */
 	int		 cramped;	/* the next one does not fit in it yet */
 	int		 sock;		/* written with send(MSG_DONTWAIT) */
+	int		 file;		/* a regular file: cut back on failure */
+	const char	*name;		/* for messages: "standard output" */
 	size_t		 backlog;	/* what may wait for the reader */
 	char		*buf;
 	size_t		 off;		/* written so far */
 	size_t		 len;
 	size_t		 size;
-	size_t		*marks;		/* record ends, MARK_STEP apart */
-	size_t		 nmarks;
-	size_t		 marksize;
+	uint32_t	*ends;		/* where each record in buf ends */
+	size_t		 nends;
+	size_t		 endsize;
 
 	enum output_mode mode;
 	char		 end;		/* '\n', or '\0' under -0 */

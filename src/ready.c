@@ -3,9 +3,12 @@
  * started watchx in the background may act: it learns so from one line on
  * the descriptor of --ready-fd (which is then closed, so a reader also
  * sees the end of file), and a systemd unit of Type=notify from READY=1
- * on the socket named by NOTIFY_SOCKET (sd_notify(3)'s protocol).
+ * on the socket named by NOTIFY_SOCKET (sd_notify(3)'s protocol).  Neither
+ * ever waits: a reader that does not take the news is warned about, as
+ * one that has gone is, and watchx goes on.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <err.h>
@@ -75,11 +78,47 @@ notify(const char *path)
 		sun.sun_path[0] = '\0';
 	len = offsetof(struct sockaddr_un, sun_path) + n;
 	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    sendto(s, READY_NOTIFY, strlen(READY_NOTIFY), MSG_NOSIGNAL,
-	    (struct sockaddr *)&sun, len) == -1)
-		warn("NOTIFY_SOCKET: %s", path);
+	    sendto(s, READY_NOTIFY, strlen(READY_NOTIFY),
+	    MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, len) == -1) {
+		if (errno == EAGAIN)
+			warnx("NOTIFY_SOCKET: %s: its queue is full (the service "
+			    "manager is not reading); READY=1 not sent", path);
+		else
+			warn("NOTIFY_SOCKET: %s", path);
+	}
 	if (s != -1)
 		close(s);
+}
+
+/*
+ * Write the line to fd without waiting: a pipe or a terminal through a
+ * non-blocking descriptor of its own (fd's flags are shared with whoever
+ * else holds it), a socket with MSG_DONTWAIT.  The line is shorter than
+ * PIPE_BUF: taken whole or not at all.
+ */
+static ssize_t
+write_nowait(int fd)
+{
+	struct stat	 st;
+	char		 proc[64];
+	ssize_t		 n;
+	int		 wfd;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (S_ISSOCK(st.st_mode))
+		return send(fd, READY_LINE, strlen(READY_LINE),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (!S_ISFIFO(st.st_mode) && !(S_ISCHR(st.st_mode) && isatty(fd)))
+		return write(fd, READY_LINE, strlen(READY_LINE));
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	/* ENXIO: a FIFO with no reader left. */
+	if ((wfd = open(proc, O_WRONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	n = write(wfd, READY_LINE, strlen(READY_LINE));
+	close(wfd);
+	return n;
 }
 
 /*
@@ -97,9 +136,15 @@ ready_announce(int fd)
 		/* EPIPE, not death, if its reader has gone (loop.c does so too). */
 		signal(SIGPIPE, SIG_IGN);
 		do
-			n = write(fd, READY_LINE, strlen(READY_LINE));
+			n = write_nowait(fd);
 		while (n == -1 && errno == EINTR);
-		if (n == -1)
+		if (n == -1 && errno == EAGAIN)
+			warnx("--ready-fd: descriptor %d is full (its reader is "
+			    "not reading); the line was not written", fd);
+		else if (n == -1 && errno == ENXIO)
+			warnx("--ready-fd: descriptor %d: its reader has gone",
+			    fd);
+		else if (n == -1)
 			warn("--ready-fd: descriptor %d", fd);
 		close(fd);
 	}

@@ -151,7 +151,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 		/* As if read from the source. */
 		src.read += off;
-		handler_batch(&h, buf, off);
+		handler_begin(&h);
+		handler_events(&h, buf, off);
 		/* Long after (moves waiting for a partner give up), or not. */
 		handler_timers(&h, take(&in, 1) & 1 ? INT64_MAX - 1 : 0, 0);
 	}
