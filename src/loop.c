@@ -400,7 +400,8 @@ loop_wait(struct loop *l, int *sig)
 	at = l->next_tick < l->expire ? l->next_tick : l->expire;
 	if (l->deadline < at)
 		at = l->deadline;
-	if (handler_deadline(&l->h) < at)
+	/* Its timers wait with the events read (loop_run()). */
+	if (l->nahead == 0 && handler_deadline(&l->h) < at)
 		at = handler_deadline(&l->h);
 	if (l->out->cramped && now + OUTPUT_RETRY < at)
 		at = now + OUTPUT_RETRY;
@@ -506,7 +507,8 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 			output_failed(out);
 		if (l.h.status != -1)
 			break;
-		loop_time(&l, l.h.printed != before);
+		/* Events read and waiting are no idle cycle. */
+		loop_time(&l, l.h.printed != before || l.nahead > 0);
 		pace(&l);
 	}
 	finish(out, l.sigfd);

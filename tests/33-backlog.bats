@@ -103,6 +103,33 @@ print("ok" if names == want else "got %d names, first wrong %r" %
 	assert_output ok
 }
 
+@test "-r: a directory moved out, then the backlog fills behind a stopped reader: watchx waits without spinning" {
+	local fmt i
+	mkdir d d/sub
+	mkfifo p
+	exec 5<>p
+	fmt=$(printf 'x%.0s' {1..120000})'%f'
+	env --default-signal=INT "$WATCHX" --no-tick -r -e create,move -f "$fmt" d \
+		>p 2>"$ERR" 3>&- 5>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_established
+	# In one read: the move out (its IN_MOVED_TO is waited for, 20 ms),
+	# then more records than the backlog holds.  The wait must not run
+	# out while the events after it wait too, or the loop would wake at
+	# once, forever.
+	kill -STOP "$WX_PID"
+	mv d/sub sub
+	for ((i = 0; i < 1000; i++)); do
+		: >"d/f$i"
+	done
+	kill -CONT "$WX_PID"
+	_IDLE_SAME=0 _IDLE_LAST=
+	poll 10 "watchx kept running behind the stopped reader" _idle "$WX_PID"
+	_hwm "$WX_PID"
+	((HWM >= BACKLOG_KB)) || fail "peak RSS $HWM kB: the backlog never filled"
+}
+
 # spawn_reader_stopped FORMAT: watchx -n 1000 -e create -f FORMAT d into a
 # reader (cut, which reads whatever comes) that is stopped until the test
 # sends it SIGCONT; its output, the part after the filler, in $OUT.
