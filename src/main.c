@@ -81,7 +81,9 @@ help(void)
 	    "\n"
 	    "  -r, --recursive          watch every directory below each path\n"
 	    "  -e, --event LIST         events to watch and print (default all)\n"
-	    "  -x, --exit-on LIST       exit 0 after the first of these events\n"
+	    "  -x, --exit-on LIST       exit 0 after the first of these events "
+	    "(without -e,\n"
+	    "                           only they are watched and printed)\n"
 	    "  -n, --count N            exit 0 after N events\n"
 	    "  -t, --timeout SECONDS    exit 2 after SECONDS without an event\n"
 	    "      --deadline SECONDS   exit 2 SECONDS after start, events or "
@@ -89,9 +91,10 @@ help(void)
 	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
 	    "      --tick, --no-tick    print an empty record when idle, or "
 	    "not\n"
-	    "                           (default: only into a pipe or socket, "
-	    "not\n"
-	    "                           waiting once with -x or -n)\n"
+	    "                           (default: only the default line, into "
+	    "a pipe or\n"
+	    "                           socket, not waiting once with -x or "
+	    "-n)\n"
 	    "  -f, --format FMT         print with FMT: %%d %%m %%x %%c %%l "
 	    "%%e %%w %%f %%p %%P %%T %%%%\n"
 	    "      --timefmt FMT        strftime(3) format of %%T\n"
@@ -402,8 +405,10 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 		warnx("no path to watch");
 		usage();
 	}
+	/* -x alone: what it waits for is what is watched and printed. */
 	if (cfg->events == 0)
-		cfg->events = IN_ALL_EVENTS | EVENTS_NOTICES;
+		cfg->events = cfg->exit_on != 0 ? cfg->exit_on :
+		    IN_ALL_EVENTS | EVENTS_NOTICES;
 }
 
 static void
@@ -490,17 +495,21 @@ watch_paths(const struct config *cfg, struct watchset *ws,
 
 /*
  * Unless --tick or --no-tick says otherwise, ticks are printed where they
- * help: into a pipe or a socket, whose reader (a while read loop) may
- * want to wake up when nothing happens, and not in a one-shot wait (-x,
- * -n), which ends at an event.  On a terminal, into a file, and in a
- * wait, they would only be blank lines.
+ * help: with the default line, into a pipe or a socket, whose reader (a
+ * while read loop) may want to wake up when nothing happens, and not in a
+ * one-shot wait (-x, -n), which ends at an event.  On a terminal, into a
+ * file, and in a wait, they would only be blank lines; -f, --json and -0
+ * are read by programs (jq, xargs -0, a JSON parser) that take an empty
+ * record for an event.
  */
 static void
 ticks(struct config *cfg, const struct output *out)
 {
 	if (cfg->tick == -1)
-		cfg->tick = (out->pipe || out->sock) && cfg->exit_on == 0 &&
-		    cfg->count == 0 && cfg->wait == WAIT_NONE;
+		cfg->tick = (out->pipe || out->sock) &&
+		    out->mode == OUTPUT_LINE && !cfg->null &&
+		    cfg->exit_on == 0 && cfg->count == 0 &&
+		    cfg->wait == WAIT_NONE;
 }
 
 /*

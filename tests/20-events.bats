@@ -342,7 +342,7 @@ IN_DELETE	b"
 
 @test "-x change: reading does not end the run, the first change does" {
 	echo hello >f
-	wx_start --no-tick -x change f
+	wx_start --no-tick -e all -x change f
 	cat f >/dev/null
 	wait_for_line -F "$OUT" "$(ev 1 16 0 IN_CLOSE_NOWRITE f)"
 	_alive "$WX_PID" || fail "watchx ended on a read"

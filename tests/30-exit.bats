@@ -160,9 +160,9 @@ spawn_piped() {
 	assert_out "$(ev 1 256 0 IN_CREATE d a)"
 }
 
-@test "-x: events before the exit event are printed" {
+@test "-x with -e: the events -e asks for before the exit event are printed" {
 	mkdir d
-	wx_start --no-tick --exit-on close_write d
+	wx_start --no-tick -e all --exit-on close_write d
 	touch d/a
 	wait_exit
 	assert_equal "$status" 0
@@ -170,6 +170,25 @@ spawn_piped() {
 		"$(ev 1 32 0 IN_OPEN d a)" \
 		"$(ev 1 4 0 IN_ATTRIB d a)" \
 		"$(ev 1 8 0 IN_CLOSE_WRITE d a)"
+}
+
+@test "-x without -e: only what it waits for is watched and printed (an editor's opens and reads stay out of the log)" {
+	mkdir d
+	echo old >d/a
+	wx_start --no-tick --exit-on close_write d
+	cat d/a >/dev/null
+	touch d/b
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "$(ev 1 8 0 IN_CLOSE_WRITE d b)"
+}
+
+@test "-x without -e: the kernel is asked for the listed events only" {
+	mkdir d
+	wx_start --no-tick -x close_write,moved_to d
+	inotify_fdinfo || fail "no inotify instance"
+	run grep -oE ' mask:[0-9a-f]+' "$FDINFO"
+	assert_output " mask:$(printf '%x' $((IN_CLOSE_WRITE | IN_MOVED_TO)))"
 }
 
 @test "-x events are watched and printed even when -e leaves them out" {

@@ -181,3 +181,70 @@ PY
 	ticks
 	((ticks >= 3)) || fail "only $ticks ticks with --no-tick --tick"
 }
+
+@test "no ticks by default with -f, --json or -0, even into a pipe or a socket; --tick brings them back" {
+	local how arg
+	for how in pipe socket; do
+		for arg in "-f %p" --json -0; do
+			# shellcheck disable=SC2086
+			idle_run "$how" $arg
+			assert_equal "$how $arg: $(wc -c <"$OUT") bytes" \
+				"$how $arg: 0 bytes"
+		done
+	done
+	idle_run pipe -f %p --tick
+	ticks
+	((ticks >= 3)) || fail "only $ticks ticks with -f --tick"
+	idle_run pipe -0 --tick
+	assert_equal "$(tr -d '\0' <"$OUT" | wc -c)" 0
+	(($(tr -cd '\0' <"$OUT" | wc -c) >= 3)) || fail "no NUL ticks with -0 --tick"
+}
+
+# slow_events WATCHX-ARGS... -- READER...: watchx WATCHX-ARGS -q -b 0.05 d into
+# READER, stdout to $OUT; three files are made 0.2 s apart (four idle cycles
+# each), then the run ends by --deadline.
+slow_events() {
+	local args=() i
+	while [[ $1 != -- ]]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	mkdir -p d
+	{
+		"$WATCHX" "${args[@]}" -q -b 0.05 --deadline 1.5 d 3>&- &
+		for i in 1 2 3; do
+			sleep 0.2	# the idle cycles the test is about
+			touch "d/f$i"
+		done
+		wait
+	} | "$@" >"$OUT"
+}
+
+@test "pipelines: '-e create -f %p | wc -l' counts the events only" {
+	slow_events -e create -f %p -- wc -l
+	assert_equal "$(cat "$OUT")" 3
+}
+
+@test "pipelines: '-0 -f %p | xargs -0 -n1' never sees an empty record" {
+	slow_events -0 -e create -f %p -- xargs -0 -n1 printf '[%s]\n'
+	assert_out "[d/f1]" "[d/f2]" "[d/f3]"
+}
+
+@test "pipelines: '--json | python3' parses every line" {
+	slow_events --json -e create -- python3 -c '
+import json, sys
+for line in sys.stdin:
+    print(json.loads(line)["path"])'
+	assert_out "d/f1" "d/f2" "d/f3"
+}
+
+@test "pipelines: the default line still gets ticks in a while read loop" {
+	slow_events -e create -- bash -c '
+n=0 ev=0
+while IFS= read -r line; do
+	if [[ -z $line ]]; then n=$((n + 1)); else ev=$((ev + 1)); fi
+done
+echo "$ev $((n >= 6))"'
+	assert_equal "$(cat "$OUT")" "3 1"
+}

@@ -153,6 +153,22 @@ ex_tick() {
 	poll 3 "watchx wrote nothing more (no tick)" _ex_wrote_since "$WCHAR"
 }
 
+# ex_idle: with EX_NOTICK unset, ex_tick; with it set (a format that gets
+# no ticks), let more than one idle cycle pass and see that watchx wrote
+# nothing in it.
+ex_idle() {
+	if [[ -z ${EX_NOTICK-} ]]; then
+		ex_tick
+		return
+	fi
+	_ex_wchar
+	local before=$WCHAR
+	sleep 1.2	# one idle cycle (-b 1) and a fifth: the time a tick would come
+	_ex_wchar
+	assert_equal "bytes written while idle: $((WCHAR - before))" \
+		"bytes written while idle: 0"
+}
+
 # _ex_wchar: the bytes watchx has written so far, in WCHAR.
 _ex_wchar() {
 	local k v
@@ -237,9 +253,10 @@ run_transcript() {
 # --- while read loops -------------------------------------------------------------
 
 # run_loop LINE TEXT: a while-read loop over src: a file written, one moved
-# in, then, after a tick (the loop skips it), one written whose name holds a
-# TAB and a newline (one escaped line); LINE NAMES DIR FILE prints what the
-# loop prints for each.
+# in, then, after a tick (the loop skips it; with EX_NOTICK set, after an
+# idle cycle without one), one written whose name holds a TAB and a
+# newline (one escaped line); LINE NAMES DIR FILE prints what the loop
+# prints for each.
 run_loop() {
 	local line=$1 text=$2 c=$'c\td\ne'
 	ex_scratch
@@ -253,7 +270,7 @@ run_loop() {
 	wait_for_line -F "$OUT" "$("$line" IN_CLOSE_WRITE src a)"
 	mv "$EXD.b" src/b
 	wait_for_line -F "$OUT" "$("$line" IN_MOVED_TO src b)"
-	ex_tick
+	ex_idle
 	echo c >"src/$c"
 	wait_for_line -F "$OUT" "$("$line" IN_CLOSE_WRITE src 'c\td\ne')"
 	ex_stop
@@ -277,8 +294,8 @@ _changed() {
 	ex_each sh-loop run_loop _dir_file
 }
 
-@test "example format-loop: in bash, --format '%e\t%p' gives names and path; a TAB in a name arrives as \\t" {
-	ex_each format-loop run_loop _names_path
+@test "example format-loop: in bash, --format '%e\t%p' gives names and path; a TAB in a name arrives as \\t; no empty record when idle" {
+	EX_NOTICK=1 ex_each format-loop run_loop _names_path
 }
 
 @test "example script-loop: 'changed: dir/file' for each file written or moved in; a name cannot split a record" {
@@ -326,16 +343,16 @@ check_jq() {
 	wait_for_line -F "$OUT" src/new/deeper/c
 	echo bad >"$bad"
 	wait_for_line -F "$OUT" "$shown"
-	ex_tick
+	ex_idle
 	echo z >src/z
 	wait_for_line -F "$OUT" src/z
 	ex_stop
 	assert_out src/a src/sub/b src/new/deeper/c "$shown" src/z
 }
 
-@test "example jq-paths: the path of every file written and closed below src; ticks skipped, bad UTF-8 as U+FFFD" {
+@test "example jq-paths: the path of every file written and closed below src; no empty record when idle, bad UTF-8 as U+FFFD" {
 	command -v jq >/dev/null || skip "jq is not installed (.ci/packages lists it)"
-	ex_each jq-paths check_jq
+	EX_NOTICK=1 ex_each jq-paths check_jq
 }
 
 # --- --pair-moves -----------------------------------------------------------------
