@@ -23,7 +23,8 @@ DEPFLAGS =	-MMD -MP
 SRCS =		src/main.c src/array.c src/events.c src/escape.c src/filter.c \
 		src/source.c src/watch.c src/follow.c src/window.c src/walk.c \
 		src/tree.c src/handle.c src/loop.c src/pair.c src/output.c \
-		src/ready.c src/byname.c src/self.c src/ignore.c src/gitignore.c
+		src/ready.c src/byname.c src/self.c src/ignore.c src/gitignore.c \
+		src/suggest.c
 OBJS =		$(SRCS:.c=.o)
 HDRS =		$(wildcard src/*.h)
 

@@ -35,6 +35,7 @@ end
 complete -c watchx -s h -l help -d 'Print usage and options, then exit'
 complete -c watchx -s V -l version -d 'Print version, then exit'
 complete -c watchx -s P -l no-dereference -d 'Watch a symbolic link itself'
+complete -c watchx -s m -l monitor -d 'Accepted for inotifywait habits: always monitors'
 complete -c watchx -s q -l quiet -d 'No status messages on stderr'
 complete -c watchx -s r -l recursive -d 'Watch every directory below each path'
 complete -c watchx -l no-tick -d 'Print no empty tick records'

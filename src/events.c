@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "events.h"
+#include "suggest.h"
 
 struct name {
 	const char	*name;		/* lower case, without "in_" */
@@ -104,6 +105,24 @@ parse_number(const char *s, size_t len, uint32_t *v)
 	return 0;
 }
 
+/* "unknown event 's'", with the nearest name if there is one near. */
+static void
+unknown(const char *s, size_t len, const char *name, size_t namelen,
+    char *why, size_t whylen)
+{
+	const char	*words[sizeof(accepted) / sizeof(accepted[0])];
+	const char	*near;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+		words[i] = accepted[i].name;
+	if ((near = suggest(name, namelen, words, i)) != NULL)
+		snprintf(why, whylen, "unknown event '%.*s' (did you mean "
+		    "'%s'?)", (int)len, s, near);
+	else
+		snprintf(why, whylen, "unknown event '%.*s'", (int)len, s);
+}
+
 /*
  * Parse one item of an event list: a name (any case, "in_" optional) or a
  * raw mask.  Returns -1 with a message in why when it is neither, or when
@@ -129,7 +148,7 @@ parse_item(const char *s, size_t len, uint32_t *mask, char *why,
 		}
 	}
 	if (parse_number(s, len, &v) == -1) {
-		snprintf(why, whylen, "unknown event '%.*s'", (int)len, s);
+		unknown(s, len, name, namelen, why, whylen);
 		return -1;
 	}
 	if (v == 0) {
@@ -162,6 +181,11 @@ events_parse(const char *list, uint32_t *mask, char *why, size_t whylen)
 			len = strlen(p);
 		else
 			len = comma - p;
+		if (len == 0) {
+			snprintf(why, whylen, "an empty event name in '%s'",
+			    list);
+			return -1;
+		}
 		if (parse_item(p, len, mask, why, whylen) == -1)
 			return -1;
 		if (comma == NULL)

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "ready.h"
 #include "source.h"
+#include "suggest.h"
 #include "walk.h"
 #include "watch.h"
 
@@ -116,6 +117,8 @@ help(void)
 	    "      --on-overflow WHAT   after a queue overflow: exit (3), or "
 	    "rescan (-r)\n"
 	    "  -P, --no-dereference     watch a symbolic link, not its target\n"
+	    "  -m, --monitor            accepted, as inotifywait's: watchx "
+	    "always monitors\n"
 	    "      --by-name            follow each path by its name: "
 	    "replaced,\n"
 	    "                           re-created, or not there yet\n"
@@ -134,15 +137,40 @@ help(void)
 }
 
 /*
- * Seconds as plain decimal with an optional fraction ("2", "0.25", ".5"),
- * into nanoseconds.  No sign, exponent or hexadecimal: a value a person
- * did not mean to write is an error, not a surprise.
+ * The unit after a number of seconds, as timeout(1) takes it: s, m, h or
+ * d, or none; 0 for anything else.
+ */
+static int64_t
+unit(const char *p)
+{
+	if (*p == '\0')
+		return 1;
+	if (p[1] != '\0')
+		return 0;
+	switch (*p) {
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	}
+	return 0;
+}
+
+/*
+ * Seconds as plain decimal with an optional fraction ("2", "0.25", ".5")
+ * and unit ("90s", "1.5m", "2h", "1d"), into nanoseconds.  No sign,
+ * exponent or hexadecimal: a value a person did not mean to write is an
+ * error, not a surprise.
  */
 static int64_t
 seconds(const char *opt, const char *s, int zero_ok)
 {
 	const char	*p = s;
-	int64_t		 whole = 0, frac = 0, scale = NS;
+	int64_t		 whole = 0, frac = 0, scale = NS, mult;
 	int		 digits = 0, dropped = 0;
 
 	for (; isdigit((unsigned char)*p); p++, digits++) {
@@ -160,8 +188,15 @@ seconds(const char *opt, const char *s, int zero_ok)
 				dropped = 1;
 		}
 	}
-	if (digits == 0 || *p != '\0')
+	if (digits == 0 || (mult = unit(p)) == 0)
 		errx(1, "%s: invalid number of seconds '%s'", opt, s);
+	/* In the unit's own nanoseconds, then as a whole. */
+	frac *= mult;
+	whole = whole * mult + frac / NS;
+	frac %= NS;
+	if (whole > SECONDS_MAX)
+		errx(1, "%s: '%s' is too long (at most %lld seconds)", opt, s,
+		    SECONDS_MAX);
 	if (whole == SECONDS_MAX && frac > 0)
 		errx(1, "%s: '%s' seconds is too large (at most %lld)",
 		    opt, s, SECONDS_MAX);
@@ -269,6 +304,9 @@ short_option(struct config *cfg, int ch, char *arg)
 		help();
 	case 'j':
 		cfg->json = 1;
+		break;
+	case 'm':
+		/* inotifywait's "keep watching": what watchx always does. */
 		break;
 	case 'n':
 		cfg->count = count(arg);
@@ -384,10 +422,88 @@ waits(const struct config *cfg)
 		errx(1, "%s cannot be used with -r", w);
 }
 
+/*
+ * getopt_long() found no such option (ch '?') or no value for one (':'):
+ * one line that names it, with the nearest long option when it looks like
+ * a slip of the fingers, rather than the whole usage.
+ */
+static void __attribute__((noreturn))
+bad_option(int ch, char *const *argv, const struct option *longopts)
+{
+	const char	*arg = argv[optind - 1], *names[64], *near = NULL;
+	size_t		 n, m = 0, len;
+	int		 dashes = strncmp(arg, "--", 2) == 0;
+
+	len = strcspn(arg, "=");
+	if (ch == ':') {
+		if (dashes)
+			errx(1, "option '%.*s' needs a value", (int)len, arg);
+		errx(1, "option '-%c' needs a value", optopt);
+	}
+	if (!dashes)
+		errx(1, "unknown option '-%c' (watchx -h lists the options)",
+		    optopt);
+	for (n = 0; longopts[n].name != NULL && n < 64; n++)
+		if (strncmp(longopts[n].name, arg + 2, len - 2) == 0)
+			names[m++] = longopts[n].name;
+	if (m > 1)
+		errx(1, "option '%.*s' is ambiguous: --%s, --%s%s", (int)len,
+		    arg, names[0], names[1], m > 2 ? ", ..." : "");
+	for (n = 0; longopts[n].name != NULL && n < 64; n++)
+		names[n] = longopts[n].name;
+	if ((near = suggest(arg + 2, len - 2, names, n)) != NULL)
+		errx(1, "unknown option '%.*s' (did you mean '--%s'?)",
+		    (int)len, arg, near);
+	errx(1, "unknown option '%.*s' (watchx -h lists the options)",
+	    (int)len, arg);
+}
+
+/*
+ * A pattern that looks like a regular expression, as inotifywait's
+ * --exclude takes ('\.swp$', '^build/', '.*~'), matches nothing a person
+ * meant here: warn, naming the gitignore(5) pattern it most likely means
+ * (a start anchor dropped or a leading '*', '\.' a dot, '.*' a '*', an
+ * end anchor dropped or a trailing '*').
+ */
+static void
+regex_warn(const char *opt, const char *pat)
+{
+	char	 glob[PATH_MAX];
+	size_t	 len = strlen(pat), n = 0, i = 0;
+	int	 start = pat[0] == '^', end = len > 0 && pat[len - 1] == '$' &&
+		    (len < 2 || pat[len - 2] != '\\');
+
+	if (!start && !end && strstr(pat, "\\.") == NULL &&
+	    strstr(pat, ".*") == NULL)
+		return;
+	if (len + 3 > sizeof(glob))
+		return;
+	if (start)
+		i = 1;
+	else if (pat[0] != '.' || pat[1] != '*')
+		glob[n++] = '*';
+	for (; i < len - end; i++) {
+		if (pat[i] == '\\' && pat[i + 1] == '.')
+			glob[n++] = pat[++i];
+		else if (pat[i] == '.' && pat[i + 1] == '*') {
+			glob[n++] = '*';
+			i++;
+		} else
+			glob[n++] = pat[i];
+	}
+	if (!end && (n == 0 || glob[n - 1] != '*'))
+		glob[n++] = '*';
+	glob[n] = '\0';
+	warnx("%s '%s' looks like a regular expression; patterns are "
+	    "gitignore(5) globs here: did you mean '%s'?", opt, pat, glob);
+}
+
 /* The options that exclude each other, and the paths to watch. */
 static void
 finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 {
+	size_t	 i;
+
 	if (cfg->json && cfg->format != NULL)
 		errx(1, "-j and -f cannot be used together");
 	if (cfg->rescan && !cfg->recursive)
@@ -397,6 +513,10 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 	if (cfg->gitignore && cfg->byname)
 		errx(1, "--gitignore cannot be used with --by-name or a wait");
 	waits(cfg);
+	for (i = 0; i < cfg->ninclude; i++)
+		regex_warn("--include", cfg->include[i]);
+	for (i = 0; i < cfg->nexclude; i++)
+		regex_warn("--exclude", cfg->exclude[i]);
 	while (argc-- > 0)
 		add_path(cfg, *argv++);
 	if (fromfile != NULL)
@@ -429,16 +549,17 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "help",		no_argument,		NULL, 'h' },
 		{ "include",		required_argument,	NULL, OPT_INCLUDE },
 		{ "json",		no_argument,		NULL, 'j' },
+		{ "monitor",		no_argument,		NULL, 'm' },
 		{ "no-dereference",	no_argument,		NULL, 'P' },
 		{ "no-tick",		no_argument,		NULL, OPT_NO_TICK },
 		{ "null",		no_argument,		NULL, '0' },
 		{ "on-overflow",	required_argument,	NULL, OPT_ON_OVERFLOW },
 		{ "outfile",		required_argument,	NULL, 'o' },
 		{ "pair-moves",		no_argument,		NULL, OPT_PAIR_MOVES },
-		{ "tick",		no_argument,		NULL, OPT_TICK },
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "ready-fd",		required_argument,	NULL, OPT_READY_FD },
 		{ "recursive",		no_argument,		NULL, 'r' },
+		{ "tick",		no_argument,		NULL, OPT_TICK },
 		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
 		{ "timeout",		required_argument,	NULL, 't' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -454,8 +575,12 @@ parse(int argc, char **argv, struct config *cfg)
 	cfg->block_ns = NS;
 	cfg->tick = -1;
 	cfg->ready_fd = -1;
-	while ((ch = getopt_long(argc, argv, "0b:e:f:hjn:o:Pqrt:Vx:", longopts,
-	    NULL)) != -1) {
+	/* Our own messages for a bad option (bad_option()). */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":0b:e:f:hjmn:o:Pqrt:Vx:",
+	    longopts, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			bad_option(ch, argv, longopts);
 		if (ch >= OPT_BY_NAME)
 			long_option(cfg, ch, optarg, &fromfile);
 		else

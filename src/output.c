@@ -537,6 +537,20 @@ put_line(struct output *o, const struct event *ev)
 	}
 }
 
+/*
+ * %w: the watch path, ending in '/' when it is a directory (the event
+ * names an entry in it, or says IN_ISDIR), so that %w%f is the full path,
+ * as inotifywait users write it.
+ */
+static void
+put_dir(struct output *o, const struct event *ev)
+{
+	put_str(o, ev->path, ev->pathlen);
+	if ((ev->namelen > 0 || (ev->mask & IN_ISDIR)) && ev->pathlen > 0 &&
+	    ev->path[ev->pathlen - 1] != '/')
+		put_char(o, '/');
+}
+
 static void
 put_format(struct output *o, const struct event *ev)
 {
@@ -568,7 +582,7 @@ put_format(struct output *o, const struct event *ev)
 			put_names(o, ev->mask, 0);
 			break;
 		case 'w':
-			put_str(o, ev->path, ev->pathlen);
+			put_dir(o, ev);
 			break;
 		case 'f':
 			put_str(o, ev->name, ev->namelen);

@@ -104,15 +104,19 @@ all_fail_with() {
 
 # --- event names ----------------------------------------------------------------
 
-# unknown_event OPTION ITEM ARG: the message names the option, the item and
-# lists every valid event name.
+# unknown_event OPTION ITEM ARG [NEAR]: the message names the option, the
+# item, the nearest name (NEAR, if given: "did you mean"), and lists every
+# valid event name.
 unknown_event() {
-	local opt=$1 item=$2 arg=$3 name
+	local opt=$1 item=$2 arg=$3 near= name
+	if [[ -n ${4-} ]]; then
+		near=" (did you mean '$4'?)"
+	fi
 	mkdir -p d
 	run_wx -q "$opt" "$arg" d
 	assert_equal "$status" 1
 	assert_equal "$output" ""
-	[[ $stderr == "watchx: $opt: unknown event '$item'; valid events: "* ]] ||
+	[[ $stderr == "watchx: $opt: unknown event '$item'$near; valid events: "* ]] ||
 		fail "unexpected message: $stderr"
 	for name in access modify attrib close_write close_nowrite open moved_from \
 		moved_to create delete delete_self move_self unmount ignored close \
@@ -135,8 +139,15 @@ unknown_event() {
 
 @test "-e IN_ alone, IN_CLOSE_WRITEX, isdir are unknown" {
 	unknown_event -e IN_ IN_
-	unknown_event -e IN_CLOSE_WRITEX IN_CLOSE_WRITEX
+	unknown_event -e IN_CLOSE_WRITEX IN_CLOSE_WRITEX close_write
 	unknown_event -e isdir isdir
+}
+
+@test "-e and -x: a misspelt event name: did you mean the nearest" {
+	unknown_event -e craete craete create
+	unknown_event -x closewrite create,closewrite close_write
+	unknown_event -e IN_MOVEDTO IN_MOVEDTO moved_to
+	unknown_event -e Modfy Modfy modify
 }
 
 @test "-e numbers are decimal or 0x hexadecimal; a leading zero is not octal" {
@@ -197,7 +208,8 @@ unknown_event() {
 	for arg in "" "create,," "create," ",create"; do
 		run_wx -q -e "$arg" d
 		assert_equal "-e '$arg': $status" "-e '$arg': 1"
-		[[ $stderr == "watchx: -e: "* ]] || fail "-e '$arg': unexpected message: $stderr"
+		[[ $stderr == "watchx: -e: an empty event name in '$arg'; "* ]] ||
+			fail "-e '$arg': unexpected message: $stderr"
 	done
 }
 

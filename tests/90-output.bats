@@ -265,7 +265,20 @@ _state_stopped() {
 	: >$'w\tx/a\nb\377'
 	wait_for_lines "$OUT" 1
 	wx_stop
-	assert_out 'w\tx|a\nb\377|w\tx/a\nb\377'
+	assert_out 'w\tx/|a\nb\377|w\tx/a\nb\377'
+}
+
+@test "-f: %w ends in / for a directory, so %w%f is the full path as in inotifywait; a file's own %w has none" {
+	mkdir -p d/sub
+	: >f
+	wx_start --no-tick -r -e create,attrib -f '%w%f' d f
+	: >d/a
+	: >d/sub/b
+	chmod 700 d
+	chmod 600 f
+	wait_for_lines "$OUT" 4
+	wx_stop
+	assert_out d/a d/sub/b d/ f
 }
 
 @test "-f: a tick is an empty line, not an empty format" {
@@ -644,7 +657,7 @@ time_of_one_event() {
 	: >d3/c
 	wait_for_lines "$OUT" 3
 	wx_stop
-	assert_out 'd 1|a' 'd2|b' 'd3|c'
+	assert_out 'd 1/|a' 'd2/|b' 'd3/|c'
 }
 
 @test "--fromfile -: paths from stdin" {
@@ -655,7 +668,7 @@ time_of_one_event() {
 	: >d2/b
 	wait_for_lines "$OUT" 2
 	wx_stop
-	assert_out 'd1|a' 'd2|b'
+	assert_out 'd1/|a' 'd2/|b'
 }
 
 @test "--fromfile: a missing file is an error naming it" {
