@@ -70,9 +70,10 @@
  * SIGINT, SIGTERM or SIGHUP, what has been read is written for at most
  * SIGNAL_WAIT, whole records only, before watchx dies by the signal: long
  * enough for a reader that is keeping up, short enough not to be felt.
- * A reader that takes nothing for SIGNAL_IDLE is taken to be stopped (a
+ * A reader that reads nothing for SIGNAL_IDLE (neither from watchx nor
+ * from what waits in its pipe: output_unread()) is taken to be stopped (a
  * suspended job, a debugger), and watchx dies then: a reader at work
- * takes a record at least that often.
+ * reads at least that often.
  */
 #define OUTPUT_BACKLOG	(64 * 1024 * 1024)	/* bytes */
 #define OUTPUT_RETRY	(10 * 1000000L)

@@ -114,7 +114,7 @@ git_config_excludes(const char *top)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 attr;
-	sigset_t			 none;
+	sigset_t			 none, dfl;
 	/* posix_spawnp() takes char *const[]; it writes nothing there. */
 	char	*argv[] = { (char *)"git", (char *)"-C", (char *)top,
 		    (char *)"config", (char *)"--path", (char *)"--get",
@@ -131,11 +131,19 @@ git_config_excludes(const char *top)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* Not the signals watchx holds (loop.c, loop_hold_signals()). */
+	/*
+	 * Not the signals watchx holds or ignores (loop.c,
+	 * loop_hold_signals()): git's own defaults.
+	 */
 	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGIO);
+	sigaddset(&dfl, SIGPIPE);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
 	ok = posix_spawnp(&pid, "git", &fa, &attr, argv, environ) == 0;
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);

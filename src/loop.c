@@ -164,14 +164,23 @@ add_source(int epfd, int fd, uint32_t events, enum waker src)
 	watch_source(epfd, fd, events, src, EPOLL_CTL_ADD);
 }
 
-/* The job-control stops: Ctrl-Z, and a background job's terminal access. */
+/*
+ * The job-control stops: Ctrl-Z, and a background job's terminal access;
+ * not those that watchx was started with ignored (they stay ignored, as
+ * the parent meant: a blocked signal is queued even when ignored).
+ */
 static void
 stop_signals(sigset_t *set)
 {
+	static const int	 stops[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	struct sigaction	 sa;
+	size_t			 i;
+
 	sigemptyset(set);
-	sigaddset(set, SIGTSTP);
-	sigaddset(set, SIGTTIN);
-	sigaddset(set, SIGTTOU);
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sigaction(stops[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			sigaddset(set, stops[i]);
 }
 
 /*
@@ -290,13 +299,13 @@ finish_by(struct output *out, int sig)
 	struct timespec	 ts = { 0, OUTPUT_RETRY };
 	struct pollfd	 pfd;
 	int64_t		 now = clock_ns(), end = now + SIGNAL_WAIT, idle;
-	size_t		 left = output_pending(out);
+	size_t		 left = output_unread(out);
 
 	idle = now + SIGNAL_IDLE;
 	while (output_push(out) == 0 && output_pending(out) > 0 &&
 	    (now = clock_ns()) < end) {
-		if (output_pending(out) < left) {
-			left = output_pending(out);
+		if (output_unread(out) < left) {
+			left = output_unread(out);
 			idle = now + SIGNAL_IDLE;
 		} else if (now >= idle)
 			break;
@@ -319,9 +328,9 @@ static void
 finish(struct output *out, int sigfd)
 {
 	struct pollfd		 pfd[2];
-	int			 sig;
+	int			 sig, pushed;
 
-	while (output_push(out) == 0 && output_pending(out) > 0) {
+	while ((pushed = output_push(out)) == 0 && output_pending(out) > 0) {
 		pfd[0].fd = out->wfd;
 		pfd[0].events = POLLOUT;
 		pfd[1].fd = sigfd;
@@ -332,7 +341,7 @@ finish(struct output *out, int sigfd)
 		if (pfd[0].revents & (POLLERR | POLLHUP))
 			die_by(SIGPIPE);
 	}
-	if (output_pending(out) > 0)
+	if (pushed == -1)
 		output_failed(out);
 }
 
@@ -394,7 +403,7 @@ static int
 loop_wait(struct loop *l, int *sig)
 {
 	struct epoll_event	 evs[4];
-		int64_t			 now = clock_ns(), at;
+	int64_t			 now = clock_ns(), at;
 	int			 n, i, ready = 0;
 
 	at = l->next_tick < l->expire ? l->next_tick : l->expire;

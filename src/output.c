@@ -281,13 +281,30 @@ output_target(struct output *o, int fd)
 }
 
 /*
- * Whether the loop is to wait for the reader before it reads more events:
- * the backlog is full.
+ * Whether the loop is to wait for the reader before it handles more
+ * events: the backlog is full (the records, and what is kept of where
+ * each ends).
  */
 int
 output_full(const struct output *o)
 {
-	return o->nowait && o->len - o->off >= o->backlog;
+	return o->nowait && o->len - o->off + o->nends * sizeof(*o->ends) >=
+	    o->backlog;
+}
+
+/*
+ * What the reader has not taken yet: what waits here, and for a pipe what
+ * waits in it.  It goes down while the reader reads, even while a record
+ * waits for the pipe to be empty.
+ */
+size_t
+output_unread(const struct output *o)
+{
+	int	 queued;
+
+	if (o->pipe && ioctl(o->wfd, FIONREAD, &queued) == 0 && queued > 0)
+		return o->len - o->off + (size_t)queued;
+	return o->len - o->off;
 }
 
 /* Bytes formatted but not written yet. */
@@ -353,10 +370,12 @@ grow(struct output *o, size_t n)
 	size_t	 size;
 
 	/* Doubling, so that a long batch costs a few copies, not one each. */
-	for (size = o->size; n > size - o->len; size *= 2)
-		if (size > BUF_MAX / 2 || n > BUF_MAX - o->len)
+	for (size = o->size; n > size - o->len;) {
+		if (n > BUF_MAX - o->len)
 			errx(1, "%s: more than 4 GiB of output waiting for "
 			    "its reader", o->name);
+		size = size > BUF_MAX / 2 ? BUF_MAX : size * 2;
+	}
 	if ((p = realloc(o->buf, size)) == NULL)
 		err(1, NULL);
 	o->buf = p;
@@ -806,14 +825,17 @@ pipe_chunk(const struct output *o)
 /*
  * A write to a regular file failed (ENOSPC, EIO, ...): the file is cut
  * back to the end of the last whole record in it, so that it never ends
- * in half a record.  errno is kept for the caller's message.
+ * in half a record.  Only when what watchx wrote is what the file ends
+ * with: a file written at an offset (1<>file) or by others too keeps
+ * what is after it.  errno is kept for the caller's message.
  */
 static void
 file_failed(struct output *o)
 {
-	off_t	 end;
-	size_t	 i, whole_end = 0;
-	int	 saved = errno;
+	struct stat	 st;
+	off_t		 end, cut;
+	size_t		 i, whole_end = 0;
+	int		 saved = errno;
 
 	for (i = o->nends; i > 0; i--)
 		if (o->ends[i - 1] <= o->off) {
@@ -821,10 +843,11 @@ file_failed(struct output *o)
 			break;
 		}
 	/* Records before the first end kept were written whole earlier. */
-	if (o->off > whole_end && (end = lseek(o->wfd, 0, SEEK_CUR)) != -1 &&
-	    end >= (off_t)(o->off - whole_end) &&
-	    ftruncate(o->wfd, end - (off_t)(o->off - whole_end)) == 0)
-		lseek(o->wfd, end - (off_t)(o->off - whole_end), SEEK_SET);
+	cut = (off_t)(o->off - whole_end);
+	if (cut > 0 && (end = lseek(o->wfd, 0, SEEK_CUR)) != -1 &&
+	    fstat(o->wfd, &st) == 0 && st.st_size == end && end >= cut &&
+	    ftruncate(o->wfd, end - cut) == 0)
+		lseek(o->wfd, end - cut, SEEK_SET);
 	errno = saved;
 }
 
@@ -879,10 +902,12 @@ output_flush(struct output *o)
 {
 	struct pollfd	 pfd;
 
-	while (output_push(o) == 0 && o->off < o->len) {
+	int		 pushed;
+
+	while ((pushed = output_push(o)) == 0 && o->off < o->len) {
 		pfd.fd = o->wfd;
 		pfd.events = POLLOUT;
 		poll(&pfd, 1, -1);
 	}
-	return o->off < o->len ? -1 : 0;
+	return pushed;
 }

@@ -67,6 +67,7 @@ void	 output_free(struct output *);
 void	 output_target(struct output *, int);
 size_t	 output_pending(const struct output *);
 int	 output_full(const struct output *);
+size_t	 output_unread(const struct output *);
 int	 output_push(struct output *);
 int	 output_format(struct output *, const char *, char *, size_t);
 void	 output_time(struct output *, struct timespec *);

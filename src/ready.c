@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -100,6 +101,7 @@ static ssize_t
 write_nowait(int fd)
 {
 	struct stat	 st;
+	struct pollfd	 pfd;
 	char		 proc[64];
 	ssize_t		 n;
 	int		 wfd;
@@ -112,10 +114,23 @@ write_nowait(int fd)
 	if (!S_ISFIFO(st.st_mode) && !(S_ISCHR(st.st_mode) && isatty(fd)))
 		return write(fd, READY_LINE, strlen(READY_LINE));
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	/* ENXIO: a FIFO with no reader left. */
 	if ((wfd = open(proc, O_WRONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) == -1)
-		return -1;
+	    O_CLOEXEC)) == -1) {
+		/* ENXIO: a FIFO with no reader left. */
+		if (errno == ENXIO)
+			return -1;
+		/*
+		 * Not to be opened again (another user's pipe, no /proc): a
+		 * pipe that has room takes the line at once.
+		 */
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		return write(fd, READY_LINE, strlen(READY_LINE));
+	}
 	n = write(wfd, READY_LINE, strlen(READY_LINE));
 	close(wfd);
 	return n;

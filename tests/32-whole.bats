@@ -347,3 +347,25 @@ full_fs() {
 	full_fs '>'
 	assert_equal "$(cat "$ERR")" $'Setting up watches.\nWatches established.\nwatchx: standard output: No space left on device'
 }
+
+@test "a file written at an offset (1<>file) that fails keeps what it held after watchx's records: nothing is cut that watchx did not write" {
+	local lit i
+	lit=$(printf '0123456789%.0s' {1..100})
+	mkdir d
+	# 200,000 bytes the user keeps; watchx writes from offset 0 over them
+	# and fails at 50 KiB (ulimit -f, EFBIG with SIGXFSZ ignored).
+	head -c 200000 /dev/zero | tr '\0' z >log
+	bash -c 'ulimit -f 50; trap "" XFSZ; exec "$@" 1<>log' sh \
+		"$WATCHX" --no-tick -e close_write -f "$lit%f" d 2>"$ERR" 3>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_established
+	for ((i = 0; i < 100; i++)); do
+		: >"d/f$i"
+	done
+	wait_exit
+	assert_equal "$status" 1
+	assert_equal "$(tail -n 1 "$ERR")" "watchx: standard output: File too large"
+	assert_equal "$(stat -c %s log)" 200000
+	assert_equal "$(tail -c 10 log)" zzzzzzzzzz
+}

@@ -295,3 +295,45 @@ PY
 	assert_equal "$status" 0
 	assert_out "$(ev 1 256 0 IN_CREATE d a)"
 }
+
+@test "SIGTSTP, SIGTTIN, SIGTTOU ignored by the parent stay ignored: watchx is never stopped by them" {
+	local sig
+	mkdir d
+	: >"$OUT"
+	: >"$ERR"
+	bash -c 'trap "" TSTP TTIN TTOU; exec "$@"' sh "$WATCHX" --no-tick -e create d \
+		>"$OUT" 2>"$ERR" 3>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_established
+	for sig in TSTP TTIN TTOU; do
+		kill -"$sig" "$WX_PID"
+		# Read with the signal or after it: had it stopped watchx, this
+		# event would not be printed.
+		touch "d/$sig"
+		wait_for_line -F "$OUT" "$(ev 1 256 0 IN_CREATE d "$sig")"
+		run _stopped_state "$WX_PID"
+		assert_failure
+	done
+}
+
+_stopped_state() {
+	local stat
+	read -r stat <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} == T ]]
+}
+
+@test "--ready-fd on another user's pipe, which watchx cannot open again: the line is written all the same" {
+	[[ $(id -u) -eq 0 ]] || skip "needs root to run watchx as another user"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	mkdir d
+	chmod 755 . d
+	# The pipe is root's; watchx runs as nobody, for whom
+	# /proc/self/fd/3 cannot be opened (EACCES).
+	run bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$1" -q --ready-fd 3 -t 0.2 d 3>&1 >/dev/null 2>"$2" | cat' sh \
+		"$WATCHX" "$ERR"
+	assert_output ready
+	assert_equal "$(cat "$ERR")" ""
+}
