@@ -206,7 +206,7 @@ test_output(void)
 
 	output_init(&out, fd);
 	truth("--format compiles",
-	    output_format(&out, "%w/%f %e %x %T\\t%%", err, sizeof(err)) == 0);
+	    output_format(&out, "%w%f %e %x %T\\t%%", err, sizeof(err)) == 0);
 	record(&out, "d/f IN_CREATE 0x100 1970-01-01T00:00:00.000005+00:00\t%\n",
 	    "--format");
 	output_free(&out);
