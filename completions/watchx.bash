@@ -146,13 +146,13 @@ _watchx_arg()
 	esac
 }
 
-_watchx_shortopts='-0 -b -e -f -h -j -m -n -o -P -q -r -t -V -x'
+_watchx_shortopts='-0 -b -e -f -H -h -j -m -n -o -P -q -r -t -V -x'
 _watchx_longopts='--block --by-name --color --count --deadline --event --exclude --exit-on
-    --format --fromfile --gitignore --help --include --json --monitor --no-dereference --no-tick
+    --format --fromfile --gitignore --help --human --include --json --monitor --no-dereference --no-tick
     --null --on-overflow --outfile --pair-moves --quiet --ready-fd
     --recursive
     --tick --timefmt --timeout
-    --version --wait-exists --wait-gone'
+    --version --wait-exists --wait-gone --wait-written'
 
 _watchx()
 {

@@ -35,6 +35,7 @@ end
 complete -c watchx -s h -l help -d 'Print usage and options, then exit'
 complete -c watchx -s V -l version -d 'Print version, then exit'
 complete -c watchx -s P -l no-dereference -d 'Watch a symbolic link itself'
+complete -c watchx -s H -l human -d 'For a person: time, names, path, a move as old -> new'
 complete -c watchx -s m -l monitor -d 'Accepted for inotifywait habits: always monitors'
 complete -c watchx -s q -l quiet -d 'No status messages on stderr'
 complete -c watchx -s r -l recursive -d 'Watch every directory below each path'
@@ -62,4 +63,5 @@ complete -c watchx -s x -l exit-on -x -a '(__watchx_events)' -d 'Exit 0 after th
 complete -c watchx -l by-name -d 'Follow each path by its name: replaced, re-created, not there yet'
 complete -c watchx -l wait-exists -d 'Exit 0 once every path exists'
 complete -c watchx -l wait-gone -d 'Exit 0 once no path exists'
+complete -c watchx -l wait-written -d 'Exit 0 once every path exists and nobody writes it'
 complete -c watchx -F

@@ -30,12 +30,14 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "byname.h"
+#include "escape.h"
 #include "follow.h"
 #include "source.h"
 #include "walk.h"
@@ -168,6 +170,8 @@ print(struct byname *b, const struct target *t, int wd, uint32_t mask,
 		    name, len);
 }
 
+static void	keep(struct byname *, size_t, int, uint32_t, uint32_t);
+
 /*
  * Target ti has come to exist, or ceased to, by an event with mask on
  * watch wd: printed (outside the waits), and kept for the waits.
@@ -176,6 +180,13 @@ static void
 change(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
 {
 	print(b, &b->targets[ti], wd, mask, cookie, "", 0);
+	keep(b, ti, wd, mask, cookie);
+}
+
+/* The event that may end a wait, printed by byname_report() if it does. */
+static void
+keep(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
+{
 	b->last = ti;
 	b->lastwd = wd;
 	b->lastmask = mask;
@@ -227,13 +238,15 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 	uint32_t	 mask;
 	size_t		 j;
 	int		 fd, next, wd, exists = 0;
+	/* A file's own events: printed, or its close for --wait-written. */
+	int		 files = b->wait == WAIT_NONE || b->wait == WAIT_WRITTEN;
 
 	*bits = 0;
 	fd = openat(b->src->cwd, t->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (j = 0; fd != -1 && j < t->ncomp; j++) {
 		mask = CHAIN_MASK;
 		/* Quiet first: the look at a file found must not be seen. */
-		if (j + 1 == t->ncomp && b->wait == WAIT_NONE)
+		if (j + 1 == t->ncomp && files)
 			mask |= b->mask & FILE_BITS & ~WATCH_QUIET;
 		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
 			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
@@ -244,7 +257,7 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		interest(b, wd, ti, j);
 		next = openat(fd, t->comp[j], O_PATH | O_CLOEXEC |
 		    (j + 1 < t->ncomp || t->mustdir ? O_DIRECTORY : 0));
-		if (j + 1 == t->ncomp && b->wait == WAIT_NONE) {
+		if (j + 1 == t->ncomp && files) {
 			if (next != -1 && look)
 				*bits = walk_written(b->ws, fd, t->comp[j]);
 			source_watch_fd(b->src, fd, (b->mask & FILE_BITS) |
@@ -315,6 +328,9 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 	t->exists = r == 1;
 	if (!t->exists)
 		unroot(b, t);
+	/* Found by a lookup (at start, or with a directory above it). */
+	if (t->exists != was)
+		t->settled = t->exists;
 	if (why == 0 || t->exists == was)
 		return r;
 	if (t->exists)
@@ -329,6 +345,15 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 	if (t->exists && !t->dir)
 		complete(b, t, wd, bits);
 	return r;
+}
+
+/* Whether the path of t names a file with something in it. */
+static int
+nonempty(const struct byname *b, const struct target *t)
+{
+	struct stat	 st;
+
+	return fstatat(b->src->cwd, t->path, &st, 0) == 0 && st.st_size > 0;
 }
 
 /*
@@ -357,6 +382,11 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 	if (!(ie->mask & (IN_CREATE | IN_DELETE | IN_MOVE))) {
 		if (!(ie->mask & IN_ISDIR))
 			print(b, t, ie->wd, ie->mask, ie->cookie, "", 0);
+		/* The close that may end --wait-written. */
+		if ((ie->mask & IN_CLOSE_WRITE) && t->exists) {
+			t->settled = 1;
+			keep(b, ti, ie->wd, ie->mask, ie->cookie);
+		}
 		return;
 	}
 	/* Whatever takes the name now is not the tree watched under it. */
@@ -367,8 +397,16 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 		return;
 	}
 	t->exists = there;
+	/*
+	 * A file just created is being written, or is about to be: only its
+	 * IN_CLOSE_WRITE settles it (a lease taken now could also make its
+	 * creator's O_NONBLOCK open fail).  One created with contents (a
+	 * hard link) or moved in is settled.
+	 */
+	t->settled = there && (!(mask & IN_CREATE) || nonempty(b, t));
 	change(b, ti, ie->wd, mask, ie->cookie);
 }
+
 
 /* An event on the watch of target ti's path itself. */
 static void
@@ -463,7 +501,44 @@ byname_rescan(struct byname *b)
 		resolve(b, ti, -1, IN_CREATE | IN_DELETE);
 }
 
-/* Whether the wait is over: every path exists (or none does). */
+/*
+ * --wait-written: whether no process has the path of t open for writing,
+ * which is when the kernel grants a read lease on it.  Asked of the file
+ * itself (opened without a watch on it, and the parent's watch asks for
+ * no IN_OPEN or IN_CLOSE_NOWRITE); a file whose state cannot be learnt
+ * (another user's, without CAP_LEASE; a file system without leases) is
+ * taken to be written.  The lease lasts two system calls, as a listing's
+ * (walk.c, walk_written()).
+ */
+static int
+unwritten(const struct byname *b, const struct target *t)
+{
+	int	 fd, busy;
+
+	if ((fd = openat(b->src->cwd, t->path, O_RDONLY | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC)) == -1)
+		return errno != ENOENT && errno != ENOTDIR;
+	busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return !busy;
+}
+
+/*
+ * Whether the path of t is as the wait waits for: it exists
+ * (--wait-exists), it does not (--wait-gone), or it exists, was not just
+ * created empty, and no process has it open for writing
+ * (--wait-written).
+ */
+static int
+met(const struct byname *b, const struct target *t)
+{
+	if (t->exists != (b->wait != WAIT_GONE))
+		return 0;
+	return b->wait != WAIT_WRITTEN || (t->settled && unwritten(b, t));
+}
+
+/* Whether the wait is over: every path is as it waits for. */
 int
 byname_done(const struct byname *b)
 {
@@ -472,9 +547,41 @@ byname_done(const struct byname *b)
 	if (b->wait == WAIT_NONE)
 		return 0;
 	for (ti = 0; ti < b->ntargets; ti++)
-		if (b->targets[ti].exists != (b->wait == WAIT_EXISTS))
+		if (!met(b, &b->targets[ti]))
 			return 0;
 	return 1;
+}
+
+/*
+ * The paths of a wait that are not as it waits for (missing for
+ * --wait-exists, there for --wait-gone, not written for --wait-written),
+ * escaped and joined by ", " into
+ * buf of size bytes (cut short with "..." if they do not fit); the number
+ * of them.
+ */
+size_t
+byname_unmet(const struct byname *b, char *buf, size_t size)
+{
+	size_t	 ti, n = 0, len = 0;
+	char	*shown;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (b->wait == WAIT_NONE)
+		return 0;
+	for (ti = 0; ti < b->ntargets; ti++) {
+		if (met(b, &b->targets[ti]))
+			continue;
+		shown = escape_dup(b->targets[ti].path);
+		if (len < size)
+			len += snprintf(buf + len, size - len, "%s%s",
+			    n > 0 ? ", " : "", shown);
+		free(shown);
+		n++;
+	}
+	if (len >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+	return n;
 }
 
 /* The wait is over: print the event that ended it. */

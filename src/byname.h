@@ -17,7 +17,7 @@ struct source;
 struct watchset;
 
 /* What a run by name waits for. */
-enum wait { WAIT_NONE, WAIT_EXISTS, WAIT_GONE };
+enum wait { WAIT_NONE, WAIT_EXISTS, WAIT_GONE, WAIT_WRITTEN };
 
 /*
  * A path given by name, split into its components (below "." for a
@@ -37,6 +37,7 @@ struct target {
 	int		 dir;		/* it exists and is a directory */
 	int		 mustdir;	/* given with a trailing '/' */
 	int		 root;		/* -r: its watch in the watch set */
+	int		 settled;	/* --wait-written: not just created */
 };
 
 /* A watch the stage holds for a target: at a level of its chain, or -1. */
@@ -80,6 +81,7 @@ int	 byname_event(struct byname *, const struct inotify_event *);
 void	 byname_rescan(struct byname *);
 int	 byname_done(const struct byname *);
 void	 byname_report(struct byname *);
+size_t	 byname_unmet(const struct byname *, char *, size_t);
 void	 byname_close(struct byname *);
 
 #endif

@@ -28,6 +28,7 @@ struct config {
 	const char	 *format;	/* -f */
 	const char	 *timefmt;	/* --timefmt */
 	int		  json;		/* -j */
+	int		  human;	/* -H */
 	int		  null;		/* -0 */
 	const char	 *outfile;	/* -o */
 	int		  pair_moves;	/* --pair-moves */

@@ -124,7 +124,11 @@ say_why(struct handler *h, const struct watch *w,
 	const char	*p;
 	char		*path, *shown;
 	size_t		 len;
-	int		 deleted = w != NULL && w->deleted;
+	int		 deleted = w != NULL && w->deleted, there;
+	/* What people who meet this most often want instead. */
+	const char	*hint = h->cfg->recursive ? "" :
+			    "; to follow the path whatever file it names, use "
+			    "--by-name";
 
 	if (h->cfg->quiet)
 		return;
@@ -141,17 +145,26 @@ say_why(struct handler *h, const struct watch *w,
 	p = watch_path(h->ws, w, &len);
 	if ((path = strndup(p, len)) == NULL)
 		err(1, NULL);
-	/* Without IN_DELETE_SELF in -e, the path itself may still say it. */
-	if (!deleted && !w->gone && fstatat(h->src->cwd, path, &st,
-	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+	/*
+	 * The path as it is now tells what happened: there again, another
+	 * file took its place (an editor's save by rename, or deleted and
+	 * made again); gone, it was deleted, whether or not -e asked for
+	 * IN_DELETE_SELF.
+	 */
+	there = !w->gone && fstatat(h->src->cwd, path, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0;
+	if (!there && !w->gone && errno == ENOENT)
 		deleted = 1;
 	shown = escape_dup(path);
 	if (ie->mask & IN_UNMOUNT)
 		warnx("the file system of '%s' was unmounted", shown);
 	else if (w->gone)
-		warnx("no watch is left: '%s' has left its path", shown);
+		warnx("no watch is left: '%s' has left its path%s", shown, hint);
+	else if (there)
+		warnx("no watch is left: '%s' was replaced by another file%s",
+		    shown, hint);
 	else if (deleted)
-		warnx("no watch is left: '%s' was deleted", shown);
+		warnx("no watch is left: '%s' was deleted%s", shown, hint);
 	else
 		warnx("no watch is left: '%s' is no longer watched", shown);
 	free(shown);

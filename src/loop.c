@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "byname.h"
 #include "clock.h"
 #include "config.h"
 #include "handle.h"
@@ -445,6 +446,34 @@ loop_wait(struct loop *l, int *sig)
 }
 
 /*
+ * The run ends with 2 because a limit passed: say which on stderr (unless
+ * -q), and for a wait, the paths that are not as it waits for.
+ */
+static void
+say_limit(struct loop *l, int deadline)
+{
+	/* By enum wait. */
+	static const char *const waiting[] = { "", "; still missing: ",
+	    "; still there: ", "; not written yet: " };
+	char	 paths[1024];
+	size_t	 n = 0;
+
+	l->h.status = 2;
+	if (l->cfg->quiet)
+		return;
+	if (l->h.names != NULL)
+		n = byname_unmet(l->h.names, paths, sizeof(paths));
+	if (deadline)
+		warnx("--deadline %.9g s passed%s%s",
+		    l->cfg->deadline_ns / 1e9, n == 0 ? "" : waiting[l->cfg->wait],
+		    n == 0 ? "" : paths);
+	else
+		warnx("no event for %.9g s (-t)%s%s",
+		    l->cfg->timeout_ns / 1e9, n == 0 ? "" : waiting[l->cfg->wait],
+		    n == 0 ? "" : paths);
+}
+
+/*
  * After a turn of the loop: past --deadline the run is over (status 2),
  * whatever came; a printed event restarts the tick and the timeout; else
  * a tick is due, or the timeout has passed (status 2).
@@ -455,7 +484,7 @@ loop_time(struct loop *l, int printed)
 	int64_t	 now = clock_ns();
 
 	if (now >= l->deadline) {
-		l->h.status = 2;
+		say_limit(l, 1);
 		return;
 	}
 	if (printed) {
@@ -472,7 +501,7 @@ loop_time(struct loop *l, int printed)
 			l->next_tick = now + l->cfg->block_ns;
 	}
 	if (now >= l->expire && !handler_due(&l->h))
-		l->h.status = 2;
+		say_limit(l, 0);
 }
 
 /*

@@ -49,10 +49,11 @@ enum {
 	OPT_TIMEFMT,
 	OPT_WAIT_EXISTS,
 	OPT_WAIT_GONE,
+	OPT_WAIT_WRITTEN,
 };
 
 #define USAGE \
-	"usage: watchx [-0jPqr] [-b seconds] [-e events] [-x events] " \
+	"usage: watchx [-0HjmPqr] [-b seconds] [-e events] [-x events] " \
 	"[-n count]\n" \
 	"              [-t seconds] [--deadline seconds] [-f format]\n" \
 	"              [--timefmt fmt] [-o file]\n" \
@@ -61,7 +62,9 @@ enum {
 	"              [--gitignore] " \
 	"[--pair-moves] [--tick | --no-tick] [--color when]\n" \
 	"              [--on-overflow exit|rescan] [--ready-fd n]\n" \
-	"              [--by-name | --wait-exists | --wait-gone] path ...\n" \
+	"              [--by-name | --wait-exists | --wait-gone | " \
+	"--wait-written]\n" \
+	"              path ...\n" \
 	"       watchx -h | -V\n"
 
 static void __attribute__((noreturn))
@@ -100,6 +103,8 @@ help(void)
 	    "%%e %%w %%f %%p %%P %%T %%%%\n"
 	    "      --timefmt FMT        strftime(3) format of %%T\n"
 	    "  -j, --json               one JSON object per event\n"
+	    "  -H, --human              for a person: time, names, path, "
+	    "a -> b for a move\n"
 	    "  -0, --null               end records with NUL, paths raw\n"
 	    "  -o, --outfile FILE       append to FILE instead of stdout\n"
 	    "      --fromfile FILE      read more paths from FILE (- for "
@@ -124,6 +129,9 @@ help(void)
 	    "                           re-created, or not there yet\n"
 	    "      --wait-exists        exit 0 once every path exists\n"
 	    "      --wait-gone          exit 0 once no path exists\n"
+	    "      --wait-written       exit 0 once every path exists and "
+	    "no process\n"
+	    "                           has it open for writing\n"
 	    "  -q, --quiet              no status messages on stderr\n"
 	    "      --ready-fd N         write a line to descriptor N once "
 	    "watching\n"
@@ -302,6 +310,11 @@ short_option(struct config *cfg, int ch, char *arg)
 		break;
 	case 'h':
 		help();
+	case 'H':
+		cfg->human = 1;
+		/* A person reads a rename best as one line: old -> new. */
+		cfg->pair_moves = 1;
+		break;
 	case 'j':
 		cfg->json = 1;
 		break;
@@ -389,10 +402,12 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 		break;
 	case OPT_WAIT_EXISTS:
 	case OPT_WAIT_GONE:
+	case OPT_WAIT_WRITTEN:
 		if (cfg->wait != WAIT_NONE)
-			errx(1, "--wait-exists and --wait-gone cannot be used "
-			    "together");
-		cfg->wait = ch == OPT_WAIT_EXISTS ? WAIT_EXISTS : WAIT_GONE;
+			errx(1, "--wait-exists, --wait-gone and --wait-written "
+			    "cannot be used together");
+		cfg->wait = ch == OPT_WAIT_EXISTS ? WAIT_EXISTS :
+		    ch == OPT_WAIT_GONE ? WAIT_GONE : WAIT_WRITTEN;
 		cfg->byname = 1;
 		break;
 	default:
@@ -408,7 +423,8 @@ static void
 waits(const struct config *cfg)
 {
 	const char	*w = cfg->wait == WAIT_EXISTS ? "--wait-exists" :
-			    "--wait-gone";
+			    cfg->wait == WAIT_GONE ? "--wait-gone" :
+			    "--wait-written";
 
 	if (cfg->byname && cfg->nofollow)
 		errx(1, "-P cannot be used with --by-name");
@@ -504,8 +520,11 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 {
 	size_t	 i;
 
-	if (cfg->json && cfg->format != NULL)
-		errx(1, "-j and -f cannot be used together");
+	if (cfg->json + (cfg->format != NULL) + cfg->human > 1)
+		errx(1, "-j, -f and -H cannot be used together");
+	if (cfg->human && cfg->null)
+		errx(1, "-H and -0 cannot be used together: -H is for a "
+		    "terminal");
 	if (cfg->rescan && !cfg->recursive)
 		errx(1, "--on-overflow rescan needs -r");
 	if (cfg->gitignore && !cfg->recursive)
@@ -525,6 +544,13 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 		warnx("no path to watch");
 		usage();
 	}
+	/*
+	 * --wait-written asks the kernel for changes only: whether a file is
+	 * open for writing is learnt by opening it (byname.c, unwritten()),
+	 * which must not come back as an event.
+	 */
+	if (cfg->wait == WAIT_WRITTEN)
+		cfg->events = EVENTS_CHANGE;
 	/* -x alone: what it waits for is what is watched and printed. */
 	if (cfg->events == 0)
 		cfg->events = cfg->exit_on != 0 ? cfg->exit_on :
@@ -547,6 +573,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "fromfile",		required_argument,	NULL, OPT_FROMFILE },
 		{ "gitignore",		no_argument,		NULL, OPT_GITIGNORE },
 		{ "help",		no_argument,		NULL, 'h' },
+		{ "human",		no_argument,		NULL, 'H' },
 		{ "include",		required_argument,	NULL, OPT_INCLUDE },
 		{ "json",		no_argument,		NULL, 'j' },
 		{ "monitor",		no_argument,		NULL, 'm' },
@@ -565,6 +592,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "version",		no_argument,		NULL, 'V' },
 		{ "wait-exists",	no_argument,		NULL, OPT_WAIT_EXISTS },
 		{ "wait-gone",		no_argument,		NULL, OPT_WAIT_GONE },
+		{ "wait-written",	no_argument,		NULL, OPT_WAIT_WRITTEN },
 		{ NULL,			0,			NULL, 0 }
 	};
 	const char	*fromfile = NULL;
@@ -577,7 +605,7 @@ parse(int argc, char **argv, struct config *cfg)
 	cfg->ready_fd = -1;
 	/* Our own messages for a bad option (bad_option()). */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":0b:e:f:hjmn:o:Pqrt:Vx:",
+	while ((ch = getopt_long(argc, argv, ":0b:e:f:Hhjmn:o:Pqrt:Vx:",
 	    longopts, NULL)) != -1) {
 		if (ch == '?' || ch == ':')
 			bad_option(ch, argv, longopts);
@@ -630,6 +658,9 @@ watch_paths(const struct config *cfg, struct watchset *ws,
 static void
 ticks(struct config *cfg, const struct output *out)
 {
+	/* -H is for a person, who has no use for a blank line. */
+	if (cfg->human)
+		cfg->tick = 0;
 	if (cfg->tick == -1)
 		cfg->tick = (out->pipe || out->sock) &&
 		    out->mode == OUTPUT_LINE && !cfg->null &&

@@ -39,6 +39,7 @@
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
 #define BUF_MAX		UINT32_MAX	/* record ends are 32-bit offsets */
 #define NUM_MAX		24		/* digits of any number, with sign */
+#define HUMAN_NAMES	16		/* -H: the names' column, MOVED_FROM,ISDIR */
 
 /* A piece of a compiled --format: literal text, or a directive. */
 struct fmt_op {
@@ -58,6 +59,21 @@ output_init(struct output *o, int fd)
 	o->timelen = (size_t)-1;
 	if ((o->buf = malloc(o->size)) == NULL)
 		err(1, NULL);
+}
+
+/* Whether the locale's characters are UTF-8, as far as the environment says. */
+static int
+utf8_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if ((v = getenv(vars[i])) != NULL && *v != '\0')
+			return strcasestr(v, "utf-8") != NULL ||
+			    strcasestr(v, "utf8") != NULL;
+	return 0;
 }
 
 /*
@@ -84,6 +100,10 @@ output_open(struct output *o, const struct config *cfg)
 	}
 	if (cfg->json)
 		o->mode = OUTPUT_JSON;
+	if (cfg->human) {
+		o->mode = OUTPUT_HUMAN;
+		o->arrow = utf8_locale() ? " \342\206\222 " : " -> ";
+	}
 	if (cfg->null) {
 		o->end = '\0';
 		o->raw = 1;
@@ -448,6 +468,9 @@ color_of(uint32_t mask)
 {
 	if (mask & (IN_Q_OVERFLOW | IN_UNMOUNT | IN_IGNORED))
 		return "\033[1;31m";
+	/* A move paired by --pair-moves: neither gone nor new. */
+	if ((mask & IN_MOVE) == IN_MOVE)
+		return "\033[34m";
 	if (mask & (IN_DELETE | IN_DELETE_SELF | IN_MOVED_FROM))
 		return "\033[31m";
 	if (mask & (IN_CREATE | IN_MOVED_TO))
@@ -619,6 +642,67 @@ put_format(struct output *o, const struct event *ev)
 	}
 }
 
+/*
+ * -H, for a person: the time to the millisecond (or by --timefmt), the
+ * names without IN_ in a column of their own, coloured by kind, and the
+ * full path, the old one first for a move paired by --pair-moves.
+ */
+static void
+put_human(struct output *o, const struct event *ev)
+{
+	char		 names[EVENTS_NAMES_MAX], *p;
+	const char	*c = NULL;
+	size_t		 n, i, len = 0;
+	uint32_t	 mask;
+	struct tm	 tm;
+	const struct timespec *ts = ev->when != NULL ? ev->when : &o->when;
+
+	if (o->timefmt != NULL)
+		put_time(o, ev, 0);
+	else {
+		localtime_r(&ts->tv_sec, &tm);
+		p = room(o, 16);
+		n = strftime(p, 16, "%H:%M:%S", &tm);
+		o->len += n + snprintf(p + n, 16 - n, ".%03ld",
+		    ts->tv_nsec / 1000000);
+	}
+	PUT(o, "  ");
+	if (o->color) {
+		c = color_of(ev->mask);
+		put(o, c, strlen(c));
+	}
+	/* The names, each without its IN_; a paired move is one MOVE. */
+	mask = ev->mask;
+	if ((mask & IN_MOVE) == IN_MOVE) {
+		PUT(o, "MOVE");
+		len = 4;
+		if ((mask &= ~IN_MOVE) != 0) {
+			put_char(o, ',');
+			len++;
+		}
+	}
+	n = events_format(mask, names, sizeof(names), 0);
+	for (i = 0; i < n; i++) {
+		if (strncmp(names + i, "IN_", 3) == 0 && (i == 0 ||
+		    names[i - 1] == ','))
+			i += 2;
+		else {
+			put_char(o, names[i]);
+			len++;
+		}
+	}
+	if (c != NULL)
+		PUT(o, "\033[0m");
+	for (; len < HUMAN_NAMES; len++)
+		put_char(o, ' ');
+	PUT(o, "  ");
+	if (ev->from != NULL && ev->fromlen > 0) {
+		put_str(o, ev->from, ev->fromlen);
+		put(o, o->arrow, strlen(o->arrow));
+	}
+	put_path(o, ev);
+}
+
 /* ,"key_base64":"..." for the exact bytes of a and b joined by '/'. */
 static void
 put_base64(struct output *o, const char *key, size_t keylen, const char *a,
@@ -731,6 +815,9 @@ output_event(struct output *o, const struct event *ev)
 		break;
 	case OUTPUT_JSON:
 		put_json(o, ev);
+		break;
+	case OUTPUT_HUMAN:
+		put_human(o, ev);
 		break;
 	}
 	put_char(o, o->end);

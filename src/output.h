@@ -23,7 +23,7 @@ struct event {
 	const struct timespec *when;	/* NULL: the current read batch */
 };
 
-enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON };
+enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON, OUTPUT_HUMAN };
 
 struct fmt_op;
 
@@ -50,6 +50,7 @@ struct output {
 	int		 raw;		/* -0: no escaping */
 	int		 color;
 	int		 pairs;		/* --pair-moves: a seventh field */
+	const char	*arrow;		/* -H: between a move's two paths */
 	struct fmt_op	*ops;		/* --format, compiled */
 	size_t		 nops;
 	const char	*timefmt;	/* NULL: ISO 8601 with microseconds */

@@ -128,7 +128,7 @@ LONG_OPTIONS=(--block --event --exit-on --count --timeout --deadline --no-tick -
 	run_wx -t 0.1 --no-tick d
 	assert_equal "$status" 2
 	assert_equal "$output" ""
-	assert_equal "$stderr" $'Setting up watches.\nWatches established.'
+	assert_equal "$stderr" $'Setting up watches.\nWatches established.\nwatchx: no event for 0.1 s (-t)'
 }
 
 @test "-q and --quiet remove the status lines" {

@@ -253,7 +253,7 @@ spawn_piped() {
 	# One line says why the run ended.
 	assert_equal "$(cat "$ERR")" "Setting up watches.
 Watches established.
-watchx: no watch is left: 'f' was deleted"
+watchx: no watch is left: 'f' was deleted; to follow the path whatever file it names, use --by-name"
 }
 
 @test "exit 3 with -q: the reason is not given either" {
@@ -632,6 +632,40 @@ PY
 	assert_output "-13"
 }
 
+@test "exit 3 after a save that replaces the file (sed -i, write and rename): the reason says so, with the hint of --by-name" {
+	local style
+	for style in sed rename; do
+		echo old >f
+		wx_spawn --no-tick f
+		wait_established
+		save_style "$style" f
+		wait_exit
+		assert_equal "$style: $status" "$style: 3"
+		run tail -n 1 "$ERR"
+		assert_output "watchx: no watch is left: 'f' was replaced by another file; to follow the path whatever file it names, use --by-name"
+	done
+}
+
+@test "exit 2 says which limit passed: -t, --deadline; a wait names the paths it still waits for; -q says nothing" {
+	mkdir d
+	touch d/there
+	run_wx -t 0.2 --no-tick d
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[-1]}" "watchx: no event for 0.2 s (-t)"
+	run_wx --deadline 0.25s --no-tick d
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[-1]}" "watchx: --deadline 0.25 s passed"
+	run_wx --deadline 0.01m --wait-exists d/a d/there $'d/b\tc'
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[-1]}" "watchx: --deadline 0.6 s passed; still missing: d/a, d/b\\tc"
+	run_wx -t 0.2 --wait-gone d/there d/a
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[-1]}" "watchx: no event for 0.2 s (-t); still there: d/there"
+	run_wx -q -t 0.2 --no-tick d
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+}
+
 @test "exit 3 without IN_DELETE_SELF in -e: the reason still says the file was deleted" {
 	echo hello >f
 	wx_spawn --no-tick -e modify f
@@ -640,5 +674,5 @@ PY
 	wait_exit
 	assert_equal "$status" 3
 	run tail -n 1 "$ERR"
-	assert_output "watchx: no watch is left: 'f' was deleted"
+	assert_output "watchx: no watch is left: 'f' was deleted; to follow the path whatever file it names, use --by-name"
 }

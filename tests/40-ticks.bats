@@ -195,6 +195,9 @@ PY
 	idle_run pipe -f %p --tick
 	ticks
 	((ticks >= 3)) || fail "only $ticks ticks with -f --tick"
+	# -H is for a person: never a tick, even with --tick.
+	idle_run pipe -H --tick
+	assert_equal "-H --tick: $(wc -c <"$OUT") bytes" "-H --tick: 0 bytes"
 	idle_run pipe -0 --tick
 	assert_equal "$(tr -d '\0' <"$OUT" | wc -c)" 0
 	(($(tr -cd '\0' <"$OUT" | wc -c) >= 3)) || fail "no NUL ticks with -0 --tick"

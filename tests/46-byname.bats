@@ -226,7 +226,7 @@ IN_CREATE	d	x"
 	assert_equal "$stderr" "watchx: --wait-gone cannot be used with -r"
 	run_wx --wait-exists --wait-gone f
 	assert_equal "$status" 1
-	assert_equal "$stderr" "watchx: --wait-exists and --wait-gone cannot be used together"
+	assert_equal "$stderr" "watchx: --wait-exists, --wait-gone and --wait-written cannot be used together"
 	run_wx -P --by-name f
 	assert_equal "$status" 1
 	assert_equal "$stderr" "watchx: -P cannot be used with --by-name"

@@ -1017,3 +1017,96 @@ own_lines() {
 	wait_for_line d/log $'\tIN_CLOSE_WRITE\td/sub\tlog$'
 	wx_stop
 }
+
+# --- -H, --human ------------------------------------------------------------------
+
+# human_run HOW: watchx -H -q --timefmt '<T>' -e create,move,delete -n 4 d
+# on a terminal (HOW=pty, LANG=C.UTF-8) or into a pipe (pipe, LANG=C),
+# while a file is made, renamed, another made with a TAB in its name, and
+# the first deleted; what it wrote in $OUT.
+human_run() {
+	mkdir d
+	run python3 - "$1" "$WATCHX" "$OUT" <<'PY'
+import os, pty, subprocess, sys, time
+how, watchx, out = sys.argv[1:4]
+env = dict(os.environ, LANG="C.UTF-8" if how == "pty" else "C")
+env.pop("LC_ALL", None); env.pop("LC_CTYPE", None); env.pop("NO_COLOR", None)
+argv = [watchx, "-H", "-q", "--timefmt", "<T>", "-e", "create,move,delete",
+        "-n", "4", "d"]
+if how == "pty":
+    mine, theirs = pty.openpty()
+else:
+    mine, theirs = os.pipe()
+p = subprocess.Popen(argv, stdout=theirs, env=env)
+os.close(theirs)
+# Watching once its inotify instance holds a watch.
+end = time.monotonic() + 5
+def watching():
+    for fd in os.listdir("/proc/%d/fd" % p.pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (p.pid, fd)) == "anon_inode:inotify":
+                return "inotify wd:" in open("/proc/%d/fdinfo/%s" % (p.pid, fd)).read()
+        except OSError:
+            pass
+    return False
+while not watching():
+    assert time.monotonic() < end, "watchx did not start"
+    time.sleep(0.02)
+open("d/a", "w").close()
+os.rename("d/a", "d/b")
+open("d/x\ty", "w").close()
+os.unlink("d/b")
+data = b""
+while True:
+    try:
+        chunk = os.read(mine, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+open(out, "wb").write(data)
+sys.exit(p.wait())
+PY
+}
+
+@test "-H on a terminal: time, names without IN_ in a column, coloured by kind, one full path, a paired move as old → new, a hostile name escaped" {
+	human_run pty
+	assert_success
+	printf '%s\r\n' \
+		$'<T>  \e[32mCREATE\e[0m            d/a' \
+		$'<T>  \e[34mMOVE\e[0m              d/a \u2192 d/b' \
+		$'<T>  \e[32mCREATE\e[0m            d/x\\ty' \
+		$'<T>  \e[31mDELETE\e[0m            d/b' >want
+	run cmp want "$OUT"
+	[[ $status -eq 0 ]] || { cat -A "$OUT"; fail "not the golden output"; }
+}
+
+@test "-H into a pipe (LANG=C): no colour, an ASCII arrow, no ticks" {
+	human_run pipe
+	assert_success
+	assert_out '<T>  CREATE            d/a' \
+		'<T>  MOVE              d/a -> d/b' \
+		'<T>  CREATE            d/x\ty' \
+		'<T>  DELETE            d/b'
+}
+
+@test "-H: the time is local, to the millisecond, without --timefmt" {
+	mkdir d
+	TZ=UTC wx_start -H -e create -n 1 d
+	touch d/a
+	wait_exit
+	assert_equal "$status" 0
+	run cat "$OUT"
+	assert_output --regexp '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}  CREATE            d/a$'
+}
+
+@test "-H with -j, -f or -0 is an error naming them" {
+	mkdir d
+	run_wx -H -j d
+	assert_failure 1
+	assert_equal "$stderr" "watchx: -j, -f and -H cannot be used together"
+	run_wx -H -0 d
+	assert_failure 1
+	assert_equal "$stderr" "watchx: -H and -0 cannot be used together: -H is for a terminal"
+}

@@ -892,3 +892,65 @@ check_make_targets() {
 	assert_failure
 	assert_output --partial "literal display in EXAMPLES without an example name: watchx -q -n 1 dir"
 }
+
+# --- -H and --wait-written ----------------------------------------------------------
+
+# check_human TEXT: the transcript's command on demo, in a UTF-8 locale,
+# while notes.txt is written and renamed; the status lines as shown, and
+# each event line as shown but for its time (the first 14 columns).
+check_human() {
+	local text=$1 cmd expected n
+	cmd=${text%%$'\n'*}
+	cmd=${cmd#'$ '}
+	expected=$(sed -n '2,$p' <<<"$text" | grep -vxF '^C')
+	n=$(wc -l <<<"$expected")
+	ex_scratch
+	mkdir demo
+	ex_spawn env LANG=C.UTF-8 sh -c "$cmd"
+	ex_watchx
+	ex_watched demo
+	echo hello >demo/notes.txt
+	mv demo/notes.txt demo/notes.old
+	poll "$WX_DEADLINE" "not the $n lines shown" _lines_at_least "$n"
+	kill -INT -- "-$EX_PID"
+	wait_exit "$EX_PID"
+	assert_equal "$status" 130
+	assert_equal "$(cat "$ERR" "$OUT" | grep -v '^[0-9]')" \
+		"$(grep -v '^[0-9]' <<<"$expected")"
+	assert_equal "$(cut -c15- "$OUT")" "$(grep '^[0-9]' <<<"$expected" | cut -c15-)"
+	run grep -cvE '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}  ' "$OUT"
+	assert_output 0
+}
+
+@test "example human: a person's view of a write and a rename, then ^C" {
+	ex_each human check_human
+}
+
+# check_wait_written TEXT: the consumer (./consume copies the file) runs
+# after a producer that writes in two parts, started before the wait or
+# after it: it always gets both parts.
+check_wait_written() {
+	local text=$1 first
+	for first in producer consumer; do
+		ex_scratch
+		mkdir gen
+		printf '#!/bin/sh\ncat "$1" >consumed\n' >consume
+		chmod +x consume
+		if [[ $first == producer ]]; then
+			{ echo part1; sleep 0.5; echo part2; } >gen/data.txt &
+			ex_spawn sh -c "$text"
+		else
+			ex_spawn sh -c "$text"
+			ex_watchx
+			{ echo part1; sleep 0.5; echo part2; } >gen/data.txt &
+		fi
+		wait_exit "$EX_PID" 10
+		assert_equal "$first first: $status" "$first first: 0"
+		assert_equal "$first first: $(cat consumed)" "$first first: part1
+part2"
+	done
+}
+
+@test "example wait-written: the consumer reads the whole file, the producer started before or after it" {
+	ex_each wait-written check_wait_written
+}
