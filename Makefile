@@ -40,7 +40,7 @@ FUZZ_FLAGS =	-O1 -g -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS =	escape events format stream ignore
 FUZZ_BINS =	$(FUZZ_TARGETS:%=tests/fuzz/bin/%)
-FUZZ_SECONDS ?=	15
+FUZZ_SECONDS ?=	10
 
 BATS ?=		bats
 BATS_FLAGS ?=
