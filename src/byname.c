@@ -187,6 +187,7 @@ change(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
 static void
 keep(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
 {
+	b->due = 1;
 	b->last = ti;
 	b->lastwd = wd;
 	b->lastmask = mask;
@@ -347,13 +348,18 @@ resolve(struct byname *b, size_t ti, int wd, uint32_t why)
 	return r;
 }
 
-/* Whether the path of t names a file with something in it. */
+/*
+ * Whether the path of t, just created, is complete once nobody writes it:
+ * a regular file with something in it (a hard link), or no regular file
+ * at all (a directory, a FIFO: nothing closes them after writing).
+ */
 static int
-nonempty(const struct byname *b, const struct target *t)
+settles(const struct byname *b, const struct target *t)
 {
 	struct stat	 st;
 
-	return fstatat(b->src->cwd, t->path, &st, 0) == 0 && st.st_size > 0;
+	return fstatat(b->src->cwd, t->path, &st, 0) == 0 &&
+	    (!S_ISREG(st.st_mode) || st.st_size > 0);
 }
 
 /*
@@ -403,7 +409,7 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 	 * creator's O_NONBLOCK open fail).  One created with contents (a
 	 * hard link) or moved in is settled.
 	 */
-	t->settled = there && (!(mask & IN_CREATE) || nonempty(b, t));
+	t->settled = there && (!(mask & IN_CREATE) || settles(b, t));
 	change(b, ti, ie->wd, mask, ie->cookie);
 }
 
@@ -442,6 +448,7 @@ byname_event(struct byname *b, const struct inotify_event *ie)
 	int		 level, mine = 0;
 
 	b->serial++;
+	b->due = 0;
 	for (i = 0; i < b->nin; i++)
 		if (b->in[i].wd == ie->wd)
 			n++;
@@ -484,6 +491,7 @@ byname_start(struct byname *b)
 	for (ti = 0; ti < b->ntargets; ti++)
 		if (resolve(b, ti, -1, 0) == -1)
 			r = -1;
+	b->due = 1;
 	return r;
 }
 
@@ -499,6 +507,8 @@ byname_rescan(struct byname *b)
 
 	for (ti = 0; ti < b->ntargets; ti++)
 		resolve(b, ti, -1, IN_CREATE | IN_DELETE);
+	/* A close may have been lost with the rest. */
+	b->due = 1;
 }
 
 /*
@@ -513,8 +523,14 @@ byname_rescan(struct byname *b)
 static int
 unwritten(const struct byname *b, const struct target *t)
 {
-	int	 fd, busy;
+	struct stat	 st;
+	int		 fd, busy;
 
+	/* Only a regular file is written and closed (a FIFO is not opened). */
+	if (fstatat(b->src->cwd, t->path, &st, 0) == -1)
+		return 0;
+	if (!S_ISREG(st.st_mode))
+		return 1;
 	if ((fd = openat(b->src->cwd, t->path, O_RDONLY | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC)) == -1)
 		return errno != ENOENT && errno != ENOTDIR;
@@ -538,13 +554,18 @@ met(const struct byname *b, const struct target *t)
 	return b->wait != WAIT_WRITTEN || (t->settled && unwritten(b, t));
 }
 
-/* Whether the wait is over: every path is as it waits for. */
+/*
+ * Whether the wait is over: every path is as it waits for.  For
+ * --wait-written, asked only at start and after an event that may end it
+ * (keep(): a target created, moved in or closed after writing), so that
+ * the event printed is that one, and no lease is taken for others.
+ */
 int
 byname_done(const struct byname *b)
 {
 	size_t	 ti;
 
-	if (b->wait == WAIT_NONE)
+	if (b->wait == WAIT_NONE || (b->wait == WAIT_WRITTEN && !b->due))
 		return 0;
 	for (ti = 0; ti < b->ntargets; ti++)
 		if (!met(b, &b->targets[ti]))

@@ -71,6 +71,7 @@ struct byname {
 	int			 lastwd;
 	uint32_t		 lastmask;
 	uint32_t		 lastcookie;
+	int			 due;		/* --wait-written: check now */
 };
 
 void	 byname_open(struct byname *, struct source *, struct watchset *,

@@ -151,8 +151,9 @@ say_why(struct handler *h, const struct watch *w,
 	 * made again); gone, it was deleted, whether or not -e asked for
 	 * IN_DELETE_SELF.
 	 */
+	/* A symbolic link given is followed, as the watch was (but -P). */
 	there = !w->gone && fstatat(h->src->cwd, path, &st,
-	    AT_SYMLINK_NOFOLLOW) == 0;
+	    h->cfg->nofollow ? AT_SYMLINK_NOFOLLOW : 0) == 0;
 	if (!there && !w->gone && errno == ENOENT)
 		deleted = 1;
 	shown = escape_dup(path);

@@ -89,7 +89,8 @@ help(void)
 	    "(without -e,\n"
 	    "                           only they are watched and printed)\n"
 	    "  -n, --count N            exit 0 after N events\n"
-	    "  -t, --timeout SECONDS    exit 2 after SECONDS without an event\n"
+	    "  -t, --timeout SECONDS    exit 2 after SECONDS without an event "
+	    "(90, 1.5m, 2h)\n"
 	    "      --deadline SECONDS   exit 2 SECONDS after start, events or "
 	    "not\n"
 	    "  -b, --block SECONDS      length of one idle cycle (default 1)\n"
@@ -312,8 +313,6 @@ short_option(struct config *cfg, int ch, char *arg)
 		help();
 	case 'H':
 		cfg->human = 1;
-		/* A person reads a rename best as one line: old -> new. */
-		cfg->pair_moves = 1;
 		break;
 	case 'j':
 		cfg->json = 1;
@@ -456,7 +455,18 @@ bad_option(int ch, char *const *argv, const struct option *longopts)
 			errx(1, "option '%.*s' needs a value", (int)len, arg);
 		errx(1, "option '-%c' needs a value", optopt);
 	}
-	if (!dashes)
+	/*
+	 * optopt is the short option getopt found unknown, or the value of
+	 * a long option given a value it does not take; argv[optind - 1] is
+	 * not the argument at fault inside a group of short options (-qZ).
+	 */
+	for (n = 0; dashes && optopt != 0 && longopts[n].name != NULL; n++)
+		if (longopts[n].val == optopt &&
+		    strlen(longopts[n].name) >= len - 2 &&
+		    strncmp(longopts[n].name, arg + 2, len - 2) == 0)
+			errx(1, "option '--%s' takes no value",
+			    longopts[n].name);
+	if (optopt != 0)
 		errx(1, "unknown option '-%c' (watchx -h lists the options)",
 		    optopt);
 	for (n = 0; longopts[n].name != NULL && n < 64; n++)
@@ -489,8 +499,8 @@ regex_warn(const char *opt, const char *pat)
 	int	 start = pat[0] == '^', end = len > 0 && pat[len - 1] == '$' &&
 		    (len < 2 || pat[len - 2] != '\\');
 
-	if (!start && !end && strstr(pat, "\\.") == NULL &&
-	    strstr(pat, ".*") == NULL)
+	/* ".*" alone is a glob too: dot files, as in '.*' or '.*.swp'. */
+	if (!start && !end && strstr(pat, "\\.") == NULL)
 		return;
 	if (len + 3 > sizeof(glob))
 		return;
@@ -510,6 +520,9 @@ regex_warn(const char *opt, const char *pat)
 	if (!end && (n == 0 || glob[n - 1] != '*'))
 		glob[n++] = '*';
 	glob[n] = '\0';
+	/* Nothing, or everything: no advice to give. */
+	if (strspn(glob, "*") == n)
+		return;
 	warnx("%s '%s' looks like a regular expression; patterns are "
 	    "gitignore(5) globs here: did you mean '%s'?", opt, pat, glob);
 }
@@ -532,6 +545,9 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 	if (cfg->gitignore && cfg->byname)
 		errx(1, "--gitignore cannot be used with --by-name or a wait");
 	waits(cfg);
+	/* A person reads a rename best as one line: old -> new. */
+	if (cfg->human && cfg->wait == WAIT_NONE)
+		cfg->pair_moves = 1;
 	for (i = 0; i < cfg->ninclude; i++)
 		regex_warn("--include", cfg->include[i]);
 	for (i = 0; i < cfg->nexclude; i++)

@@ -39,7 +39,7 @@
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
 #define BUF_MAX		UINT32_MAX	/* record ends are 32-bit offsets */
 #define NUM_MAX		24		/* digits of any number, with sign */
-#define HUMAN_NAMES	16		/* -H: the names' column, MOVED_FROM,ISDIR */
+#define HUMAN_NAMES	19		/* -H: the names' column, CLOSE_NOWRITE,ISDIR */
 
 /* A piece of a compiled --format: literal text, or a directive. */
 struct fmt_op {

@@ -62,6 +62,23 @@ LONG_OPTIONS=(--block --event --exit-on --count --timeout --deadline --no-tick -
 	assert_equal "$stderr" "watchx: unknown option '--dedline' (did you mean '--deadline'?)"
 }
 
+@test "an unknown short option inside a group, after a long option, is named itself; a long option given a value it does not take says so" {
+	mkdir d
+	run_wx --recursive -Zq d
+	assert_failure 1
+	assert_equal "$stderr" "watchx: unknown option '-Z' (watchx -h lists the options)"
+	run_wx --json=1 d
+	assert_failure 1
+	assert_equal "$stderr" "watchx: option '--json' takes no value"
+}
+
+@test "globs that only look like regular expressions earn no warning: '.*', '*.*', '.*.swp'" {
+	mkdir d
+	run_wx -q -t 0.1 --no-tick --exclude '.*' --exclude '*.*' --exclude '.*.swp' d
+	assert_equal "$status" 2
+	assert_equal "$stderr" ""
+}
+
 @test "an abbreviation that fits two long options names both" {
 	mkdir d
 	run_wx --tim 5 d

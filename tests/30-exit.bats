@@ -646,6 +646,18 @@ PY
 	done
 }
 
+@test "exit 3 when the file behind a watched symbolic link is deleted: the reason says deleted, not replaced" {
+	echo x >real
+	ln -s real link
+	wx_spawn --no-tick link
+	wait_established
+	rm real
+	wait_exit
+	assert_equal "$status" 3
+	run tail -n 1 "$ERR"
+	assert_output "watchx: no watch is left: 'link' was deleted; to follow the path whatever file it names, use --by-name"
+}
+
 @test "exit 2 says which limit passed: -t, --deadline; a wait names the paths it still waits for; -q says nothing" {
 	mkdir d
 	touch d/there

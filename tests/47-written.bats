@@ -114,3 +114,41 @@ PY
 	assert_success
 	assert_line --index 0 "0 of 100 runs failed"
 }
+
+@test "--wait-written: a writer that writes more and closes ends the wait with its IN_CLOSE_WRITE, never silently on another event (20 rounds)" {
+	local i bad=0
+	for ((i = 0; i < 20; i++)); do
+		echo a >f
+		exec 7>>f
+		: >"$OUT"
+		"$WATCHX" -q --wait-written --deadline 5 f >"$OUT" 2>"$ERR" 3>&- 7>&- &
+		WX_PID=$!
+		WX_PIDS+=("$WX_PID")
+		wait_watches 1
+		# An event on f, and one on another file, while f is open; then
+		# the close.
+		echo more >&7
+		echo other >g
+		exec 7>&-
+		wait_exit
+		if [[ $status -ne 0 || $(cut -f4,5 "$OUT") != "IN_CLOSE_WRITE	f" ]]; then
+			bad=$((bad + 1))
+		fi
+	done
+	assert_equal "rounds that ended otherwise: $bad" "rounds that ended otherwise: 0"
+}
+
+@test "--wait-written: a FIFO or a directory made while waiting is complete at once (nothing closes it after writing)" {
+	wx_spawn -q --wait-written --deadline 5 p d
+	wait_watches 1
+	mkfifo p
+	mkdir d
+	wait_exit
+	assert_equal "$status" 0
+}
+
+@test "-H with a wait: the wait prints the event that ends it, as a person reads it" {
+	run_wx -H --wait-exists --deadline 0.2 nothere
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[-1]}" "watchx: --deadline 0.2 s passed; still missing: nothere"
+}

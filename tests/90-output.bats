@@ -1074,10 +1074,10 @@ PY
 	human_run pty
 	assert_success
 	printf '%s\r\n' \
-		$'<T>  \e[32mCREATE\e[0m            d/a' \
-		$'<T>  \e[34mMOVE\e[0m              d/a \u2192 d/b' \
-		$'<T>  \e[32mCREATE\e[0m            d/x\\ty' \
-		$'<T>  \e[31mDELETE\e[0m            d/b' >want
+		$'<T>  \e[32mCREATE\e[0m               d/a' \
+		$'<T>  \e[34mMOVE\e[0m                 d/a \u2192 d/b' \
+		$'<T>  \e[32mCREATE\e[0m               d/x\\ty' \
+		$'<T>  \e[31mDELETE\e[0m               d/b' >want
 	run cmp want "$OUT"
 	[[ $status -eq 0 ]] || { cat -A "$OUT"; fail "not the golden output"; }
 }
@@ -1085,10 +1085,10 @@ PY
 @test "-H into a pipe (LANG=C): no colour, an ASCII arrow, no ticks" {
 	human_run pipe
 	assert_success
-	assert_out '<T>  CREATE            d/a' \
-		'<T>  MOVE              d/a -> d/b' \
-		'<T>  CREATE            d/x\ty' \
-		'<T>  DELETE            d/b'
+	assert_out '<T>  CREATE               d/a' \
+		'<T>  MOVE                 d/a -> d/b' \
+		'<T>  CREATE               d/x\ty' \
+		'<T>  DELETE               d/b'
 }
 
 @test "-H: the time is local, to the millisecond, without --timefmt" {
@@ -1098,7 +1098,7 @@ PY
 	wait_exit
 	assert_equal "$status" 0
 	run cat "$OUT"
-	assert_output --regexp '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}  CREATE            d/a$'
+	assert_output --regexp '^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}  CREATE               d/a$'
 }
 
 @test "-H with -j, -f or -0 is an error naming them" {
