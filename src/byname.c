@@ -1,8 +1,8 @@
 /*
  * byname.c: the paths given by name (--by-name, --wait-exists,
- * --wait-gone).  A path is followed whatever file its name stands for:
- * replaced by a rename (an editor's save, sed -i), deleted and created
- * again, or not there yet.
+ * --wait-gone, --wait-written).  A path is followed whatever file its
+ * name stands for: replaced by a rename (an editor's save, sed -i),
+ * deleted and created again, or not there yet.
  *
  * Every directory on the way to the path that exists is watched, from "."
  * (or "/") down to its parent: each for the entry of the next component,
@@ -412,7 +412,6 @@ named(struct byname *b, size_t ti, const struct inotify_event *ie)
 	t->settled = there && (!(mask & IN_CREATE) || settles(b, t));
 	change(b, ti, ie->wd, mask, ie->cookie);
 }
-
 
 /* An event on the watch of target ti's path itself. */
 static void

@@ -216,9 +216,9 @@ follow(struct handler *h)
 
 /*
  * An event on a watch of the by-name stage: printed there under the path
- * given.  A wait (--wait-exists, --wait-gone) that it ends prints the
- * event and ends the run with 0.  Returns whether the event is the
- * stage's alone (not also on a watch of the watch set).
+ * given.  A wait (--wait-exists, --wait-gone, --wait-written) that it
+ * ends prints the event and ends the run with 0.  Returns whether the
+ * event is the stage's alone (not also on a watch of the watch set).
  */
 static int
 by_name(struct handler *h, const struct inotify_event *ie)
