@@ -511,32 +511,26 @@ byname_rescan(struct byname *b)
 }
 
 /*
- * --wait-written: whether no process has the path of t open for writing,
- * which is when the kernel grants a read lease on it.  Asked of the file
- * itself (opened without a watch on it, and the parent's watch asks for
- * no IN_OPEN or IN_CLOSE_NOWRITE); a file whose state cannot be learnt
- * (another user's, without CAP_LEASE; a file system without leases) is
- * taken to be written.  The lease lasts two system calls, as a listing's
- * (walk.c, walk_written()).
+ * --wait-written: whether no process has the path of t open for writing
+ * (walk.c, walk_writing(): a read lease).  Asked of the file itself; the
+ * parent's watch asks for no IN_OPEN or IN_CLOSE_NOWRITE, so the asking
+ * is not seen.  One that cannot be opened but is there (another user's)
+ * is taken to be written.
  */
 static int
 unwritten(const struct byname *b, const struct target *t)
 {
 	struct stat	 st;
-	int		 fd, busy;
+	int		 r;
 
 	/* Only a regular file is written and closed (a FIFO is not opened). */
 	if (fstatat(b->src->cwd, t->path, &st, 0) == -1)
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return 1;
-	if ((fd = openat(b->src->cwd, t->path, O_RDONLY | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC)) == -1)
+	if ((r = walk_writing(b->src->cwd, t->path, 1)) == -1)
 		return errno != ENOENT && errno != ENOTDIR;
-	busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
-	fcntl(fd, F_SETLEASE, F_UNLCK);
-	close(fd);
-	return !busy;
+	return r == 0;
 }
 
 /*

@@ -50,9 +50,12 @@ struct loop {
 	size_t			 nahead;
 };
 
-/* Die by sig, so that the shell sees what killed us. */
-static void __attribute__((noreturn))
-die_by(int sig)
+/*
+ * Take the default action of sig now, held or not: die, or stop until
+ * SIGCONT (then it is held again).
+ */
+static void
+raise_default(int sig)
 {
 	sigset_t	 set;
 
@@ -61,6 +64,14 @@ die_by(int sig)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Die by sig, so that the shell sees what killed us. */
+static void __attribute__((noreturn))
+die_by(int sig)
+{
+	raise_default(sig);
 	_exit(128 + sig);
 }
 
@@ -191,8 +202,9 @@ stop_signals(sigset_t *set)
  * - a writer that opens the file meanwhile breaks the lease with SIGIO,
  *   not a reason to die (the lease is given up at once anyway);
  * - a job-control stop in between would leave the lease held, and that
- *   writer waiting up to lease-break-time (45 s by default): the stops are
- *   held from here on, and taken by the loop between events (stop_by()).
+ *   writer waiting up to lease-break-time (45 s by default): the stops
+ *   are held from here on, and taken by the loop between events
+ *   (take_signal()).
  *
  * Children (git config) are started with an empty mask (gitignore.c).
  */
@@ -236,24 +248,6 @@ signals_open(void)
 }
 
 /*
- * Stop by sig, a job-control stop taken from the signalfd: between events,
- * so never with a read lease held (loop_hold_signals()).  The shell sees
- * the job stopped by the signal it sent; SIGCONT goes on from here.
- */
-static void
-stop_by(int sig)
-{
-	sigset_t	 set;
-
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-/*
  * Read one signal from the signalfd: the one that ends the run, or 0 (none
  * pending, or a job-control stop, taken and over by now).
  */
@@ -268,7 +262,12 @@ take_signal(int sigfd)
 	case SIGTSTP:
 	case SIGTTIN:
 	case SIGTTOU:
-		stop_by(si.ssi_signo);
+		/*
+		 * Between events, so never with a read lease held
+		 * (loop_hold_signals()); the shell sees the job stopped by
+		 * the signal it sent, and SIGCONT goes on from here.
+		 */
+		raise_default(si.ssi_signo);
 		return 0;
 	}
 	return si.ssi_signo;

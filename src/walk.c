@@ -118,7 +118,6 @@ uint32_t
 walk_written(const struct watchset *ws, int dirfd, const char *name)
 {
 	struct stat	 st;
-	int		 fd, busy = 0;
 
 	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)) ||
 	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
@@ -127,13 +126,31 @@ walk_written(const struct watchset *ws, int dirfd, const char *name)
 	if (st.st_size == 0)
 		return ws->mask & IN_CLOSE_WRITE ?
 		    IN_CLOSE_WRITE | WATCH_UNSURE : 0;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-	    O_NOCTTY | O_CLOEXEC)) != -1) {
-		busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
-		fcntl(fd, F_SETLEASE, F_UNLCK);
-		close(fd);
-	}
-	return (busy ? IN_MODIFY : IN_MODIFY | IN_CLOSE_WRITE) & ws->mask;
+	return (walk_writing(dirfd, name, 0) == 1 ? IN_MODIFY :
+	    IN_MODIFY | IN_CLOSE_WRITE) & ws->mask;
+}
+
+/*
+ * Whether a process has the file name in dirfd (a symbolic link followed
+ * with follow) open for writing: 1 if so, 0 if not, -1 with errno when it
+ * cannot be opened.  The kernel grants a read lease only when nobody
+ * has; the lease is held for two system calls, and a writer that opens
+ * the file in between waits that long (or fails, with O_NONBLOCK).  A file
+ * whose state cannot be learnt (another user's, without CAP_LEASE; a file
+ * system without leases) is said not to be.
+ */
+int
+walk_writing(int dirfd, const char *name, int follow)
+{
+	int	 fd, busy;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) == -1)
+		return -1;
+	busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return busy;
 }
 
 /*

@@ -149,11 +149,3 @@ spawn_reader_stopped() {
 	poll "$WX_DEADLINE" "the reader did not stop" _stopped "$READER_PID"
 	wait_established
 }
-
-# _stopped PID: true once PID is stopped (state T).
-_stopped() {
-	local stat
-	read -r stat <"/proc/$1/stat" || return 1
-	stat=${stat##*) }
-	[[ ${stat:0:1} == T ]]
-}

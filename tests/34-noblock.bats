@@ -312,16 +312,9 @@ PY
 		# event would not be printed.
 		touch "d/$sig"
 		wait_for_line -F "$OUT" "$(ev 1 256 0 IN_CREATE d "$sig")"
-		run _stopped_state "$WX_PID"
+		run _stopped "$WX_PID"
 		assert_failure
 	done
-}
-
-_stopped_state() {
-	local stat
-	read -r stat <"/proc/$1/stat" || return 1
-	stat=${stat##*) }
-	[[ ${stat:0:1} == T ]]
 }
 
 @test "--ready-fd on another user's pipe, which watchx cannot open again: the line is written all the same" {

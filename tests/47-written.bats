@@ -5,6 +5,17 @@
 
 load helper
 
+# spawn_wait_7 PATH...: watchx -q --wait-written --deadline 5 PATH... in
+# the background without the test's descriptor 7 (a writer it must not
+# hold itself); waits until it watches.
+spawn_wait_7() {
+	: >"$OUT"
+	"$WATCHX" -q --wait-written --deadline 5 "$@" >"$OUT" 2>"$ERR" 3>&- 7>&- &
+	WX_PID=$!
+	WX_PIDS+=("$WX_PID")
+	wait_watches 1
+}
+
 @test "--wait-written: a file complete at start ends the wait at once, silently" {
 	echo done >f
 	run_wx -q --wait-written --deadline 5 f
@@ -15,12 +26,7 @@ load helper
 @test "--wait-written: a file open for writing at start is waited for until its writer closes it; its IN_CLOSE_WRITE is printed" {
 	echo part1 >f
 	exec 7>>f
-	# Not watchx: it would hold f open for writing itself.
-	: >"$OUT"
-	"$WATCHX" -q --wait-written --deadline 5 f >"$OUT" 2>"$ERR" 3>&- 7>&- &
-	WX_PID=$!
-	WX_PIDS+=("$WX_PID")
-	wait_watches 1
+	spawn_wait_7 f
 	echo part2 >&7
 	# Still waiting: the writer has it open.
 	_alive "$WX_PID" || fail "the wait ended while the file was open for writing"
@@ -120,11 +126,7 @@ PY
 	for ((i = 0; i < 20; i++)); do
 		echo a >f
 		exec 7>>f
-		: >"$OUT"
-		"$WATCHX" -q --wait-written --deadline 5 f >"$OUT" 2>"$ERR" 3>&- 7>&- &
-		WX_PID=$!
-		WX_PIDS+=("$WX_PID")
-		wait_watches 1
+		spawn_wait_7 f
 		# An event on f, and one on another file, while f is open; then
 		# the close.
 		echo more >&7

@@ -21,13 +21,6 @@ stop_wx() {
 	poll "$WX_DEADLINE" "watchx did not stop" _stopped
 }
 
-_stopped() {
-	local stat
-	read -r stat <"/proc/$WX_PID/stat"
-	stat=${stat##*) }
-	[[ ${stat:0:1} == T ]]
-}
-
 # created_in PATH NAME: watchx reported PATH/NAME as created.
 wait_created_ev() {
 	wait_for_line "$OUT" "$(re_ev '[0-9]+' "IN_CREATE(,IN_ISDIR)?" "$1" "$2")"

@@ -167,13 +167,6 @@ _nuls_at_least() {
 	(($(nul_count "$OUT") >= $1))
 }
 
-_state_stopped() {
-	local stat
-	read -r stat <"/proc/$WX_PID/stat"
-	stat=${stat##*) }
-	[[ ${stat:0:1} == T ]]
-}
-
 # --- golden files: the default line and each --format directive ---------------
 
 @test "golden: the default line" {
@@ -389,7 +382,7 @@ time_of_one_event() {
 	wx_start --no-tick -e create,close_write -f '%T' d
 	# Stopped, watchx reads everything queued in one go when it goes on.
 	kill -STOP "$WX_PID"
-	poll "$WX_DEADLINE" "watchx did not stop" _state_stopped
+	poll "$WX_DEADLINE" "watchx did not stop" _stopped
 	touch d/f{001..100}
 	kill -CONT "$WX_PID"
 	wait_for_lines "$OUT" 200
@@ -412,7 +405,7 @@ time_of_one_event() {
 	tf=$(printf 'x%.0s' {1..127})
 	wx_start --no-tick -e create -f "$fmt" --timefmt "$tf" d
 	kill -STOP "$WX_PID"
-	poll "$WX_DEADLINE" "watchx did not stop" _state_stopped
+	poll "$WX_DEADLINE" "watchx did not stop" _stopped
 	touch d/a d/b d/c d/e
 	kill -CONT "$WX_PID"
 	wait_for_lines "$OUT" 4

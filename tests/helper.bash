@@ -113,6 +113,15 @@ _alive() {
 	[[ ${stat:0:1} != Z ]]
 }
 
+# _stopped [PID]: true while PID (default: the last watchx) is stopped
+# (state T).
+_stopped() {
+	local stat
+	read -r stat 2>/dev/null <"/proc/${1:-$WX_PID}/stat" || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} == T ]]
+}
+
 # _dump: show what the watcher wrote, for a failure message; long lines
 # (paths deeper than PATH_MAX) are cut short.
 _dump() {
