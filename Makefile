@@ -24,7 +24,7 @@ SRCS =		src/main.c src/array.c src/events.c src/escape.c src/filter.c \
 		src/source.c src/watch.c src/follow.c src/window.c src/walk.c \
 		src/tree.c src/handle.c src/loop.c src/pair.c src/output.c \
 		src/ready.c src/byname.c src/self.c src/ignore.c src/gitignore.c \
-		src/suggest.c
+		src/suggest.c src/args.c src/iwait.c
 OBJS =		$(SRCS:.c=.o)
 HDRS =		$(wildcard src/*.h)
 

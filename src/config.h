@@ -39,6 +39,20 @@ struct config {
 	size_t		  nexclude;
 	char		**paths;
 	size_t		  npaths;
+
+	/* Invoked as inotifywait (iwait.c). */
+	int		  compat;
+	int		  once;		/* no -m: the first event ends it */
+	int		  csv;		/* -c */
+	int		  noend;	/* --no-newline */
+	int		  syslog;	/* -s, -d: messages to syslog */
+	const char	 *regex;	/* --exclude and the like: POSIX ERE */
+	int		  regex_flags;	/* REGEX_* below */
+	char		**skip;		/* @path: not walked under -r */
+	size_t		  nskip;
 };
+
+#define REGEX_ICASE	1	/* --excludei, --includei */
+#define REGEX_INCLUDE	2	/* --include, --includei */
 
 #endif

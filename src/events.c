@@ -231,6 +231,44 @@ events_format(uint32_t mask, char *buf, size_t size, int quote)
 	return n;
 }
 
+/*
+ * The names of mask as inotifywait prints them (%e, its default line and
+ * --csv): without "IN_", joined by sep, with IN_MOVE_SELF after the
+ * notices and a "CLOSE" after them for either close, so that what
+ * scripts written for it match ("CLOSE_WRITE,CLOSE") is there.  A mask
+ * with no named bit is its hexadecimal value.  Returns the length, as
+ * events_format() does.
+ */
+size_t
+events_plain(uint32_t mask, char sep, char *buf, size_t size)
+{
+	/* Bit numbers in their printed order; 32 is "CLOSE". */
+	static const int order[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 32, 11, 30, 31
+	};
+	const char	*name;
+	size_t		 i, len, n = 0;
+	int		 bit;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		bit = order[i];
+		if (bit == 32 ? (mask & IN_CLOSE) == 0 :
+		    (mask & (1U << bit)) == 0 || bitname[bit].name == NULL)
+			continue;
+		name = bit == 32 ? "IN_CLOSE" : bitname[bit].name;
+		len = strlen(name) - 3;
+		if (n + len + (n > 0) > size)
+			break;
+		if (n > 0)
+			buf[n++] = sep;
+		memcpy(buf + n, name + 3, len);
+		n += len;
+	}
+	if (n == 0 && size >= 11)
+		n = snprintf(buf, size, "0x%08x", mask);
+	return n;
+}
+
 /* The accepted names, for error messages and --help. */
 const char *
 events_valid(void)

@@ -7,8 +7,14 @@
  * (if any is given) and no exclude.  A directory below a root that git
  * ignores or an exclude matches is not watched (walk.c); as in git, a
  * pattern that matches a directory matches everything below it.
+ *
+ * Under the name inotifywait (iwait.c), --exclude and --include are POSIX
+ * extended regular expressions matched against the whole path as its %w%f
+ * prints it, and only choose what is printed; "@path" leaves the
+ * directory at that path unwatched.
  */
 #include <err.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +59,23 @@ patterns(struct ignore *l, const char *opt, char **list, size_t n)
 	}
 }
 
+/* inotifywait's regular expression, exiting on one that is not one. */
+static void
+regex(struct filter *f, const char *re, int flags)
+{
+	char	 why[256];
+	int	 e;
+
+	if ((e = regcomp(&f->re, re, REG_EXTENDED | REG_NOSUB |
+	    ((flags & REGEX_ICASE) ? REG_ICASE : 0))) != 0) {
+		regerror(e, &f->re, why, sizeof(why));
+		errx(1, "--%s%s '%s': %s",
+		    (flags & REGEX_INCLUDE) ? "include" : "exclude",
+		    (flags & REGEX_ICASE) ? "i" : "", re, why);
+	}
+	f->regex = flags | 4;
+}
+
 /*
  * The patterns of --include and --exclude, and --gitignore, in cfg;
  * returns whether any of them is given.
@@ -63,10 +86,39 @@ filter_open(struct filter *f, const struct config *cfg)
 	memset(f, 0, sizeof(*f));
 	patterns(&f->include, "--include", cfg->include, cfg->ninclude);
 	patterns(&f->exclude, "--exclude", cfg->exclude, cfg->nexclude);
+	if (cfg->regex != NULL)
+		regex(f, cfg->regex, cfg->regex_flags);
+	f->skip = cfg->skip;
+	f->nskip = cfg->nskip;
 	f->gitignore = cfg->gitignore;
 	gitignore_open(&f->git);
 	RB_INIT(&f->pruned);
-	return f->include.n > 0 || f->exclude.n > 0 || f->gitignore;
+	return f->include.n > 0 || f->exclude.n > 0 || f->gitignore ||
+	    f->regex != 0;
+}
+
+/*
+ * Whether inotifywait's expression lets an event through: matched against
+ * the path as %w%f prints it; an include lets no directory's event through,
+ * as there.
+ */
+static int
+regex_pass(struct filter *f, const char *path, size_t pathlen,
+    const char *name, size_t namelen, int isdir)
+{
+	size_t	 len = pathlen;
+	int	 match;
+
+	if ((f->regex & REGEX_INCLUDE) && isdir)
+		return 0;
+	ARRAY_ROOM(f->buf, f->size, pathlen + namelen + 2);
+	memcpy(f->buf, path, pathlen);
+	if ((namelen > 0 || isdir) && len > 0 && path[len - 1] != '/')
+		f->buf[len++] = '/';
+	memcpy(f->buf + len, name, namelen);
+	f->buf[len + namelen] = '\0';
+	match = regexec(&f->re, f->buf, 0, NULL, 0) == 0;
+	return (f->regex & REGEX_INCLUDE) ? match : !match;
 }
 
 /*
@@ -141,6 +193,8 @@ filter_pass(struct filter *f, const struct watch *dir, const char *path,
 	const char	*rel;
 	size_t		 i, len;
 
+	if (f->regex != 0)
+		return regex_pass(f, path, pathlen, name, namelen, isdir);
 	for (i = rootlen; i < pathlen && path[i] == '/'; i++)
 		;
 	rel = path + i;
@@ -174,9 +228,35 @@ note(struct filter *f, const struct watch *parent, const char *name,
 }
 
 /*
+ * Whether inotifywait's "@path" names directory name of the directory
+ * whose path is path: the same path, written the same way, but for a
+ * trailing '/'.
+ */
+static int
+skipped(const struct filter *f, const char *path, size_t pathlen,
+    const char *name, size_t len)
+{
+	const char	*s;
+	size_t		 i, n, dir = pathlen;
+
+	if (dir > 0 && path[dir - 1] == '/')
+		dir--;
+	for (i = 0; i < f->nskip; i++) {
+		s = f->skip[i];
+		for (n = strlen(s); n > 1 && s[n - 1] == '/'; n--)
+			;
+		if (n == dir + 1 + len && memcmp(s, path, dir) == 0 &&
+		    s[dir] == '/' && memcmp(s + dir + 1, name, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Whether sub-directory name of watched directory parent is left
- * unwatched (by git's patterns, or an exclude).  It is noted, to be
- * judged again when the patterns above it may have changed (tree.c).
+ * unwatched (by git's patterns, an exclude, or an "@path").  It is noted,
+ * to be judged again when the patterns above it may have changed
+ * (tree.c).
  */
 int
 filter_excluded(struct filter *f, struct watchset *ws,
@@ -186,6 +266,8 @@ filter_excluded(struct filter *f, struct watchset *ws,
 	size_t		 pathlen, i, n = 0;
 
 	path = watch_path(ws, parent, &pathlen);
+	if (f->nskip > 0 && skipped(f, path, pathlen, name, len))
+		return 1;
 	for (i = watch_root(parent)->namelen; i < pathlen && path[i] == '/';
 	    i++)
 		;

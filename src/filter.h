@@ -6,6 +6,7 @@
 
 #include <sys/tree.h>
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "gitignore.h"
@@ -29,6 +30,10 @@ struct filter {
 	int		 gitignore;	/* --gitignore */
 	struct gitignore git;
 	struct pruned_tree pruned;
+	regex_t		 re;		/* inotifywait's --exclude, --include */
+	int		 regex;		/* 0, or REGEX_* | 4 (config.h) */
+	char		**skip;		/* inotifywait's @path */
+	size_t		 nskip;
 	char		*buf;		/* the path being matched */
 	size_t		 size;
 };

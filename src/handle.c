@@ -126,7 +126,7 @@ say_why(struct handler *h, const struct watch *w,
 	size_t		 len;
 	int		 deleted = w != NULL && w->deleted, there;
 	/* What people who meet this most often want instead. */
-	const char	*hint = h->cfg->recursive ? "" :
+	const char	*hint = h->cfg->recursive || h->cfg->compat ? "" :
 			    "; to follow the path whatever file it names, use "
 			    "--by-name";
 
@@ -252,7 +252,8 @@ handle(struct handler *h, const struct inotify_event *ie)
 	int		 terminal;
 
 	if (ie->mask & IN_Q_OVERFLOW) {
-		emit(h, NULL, "", 0, 0, ie, "", 0, 1);
+		if (!h->cfg->compat || (ie->mask & h->print))
+			emit(h, NULL, "", 0, 0, ie, "", 0, 1);
 		release_pairs(h, NEVER);
 		if (h->status != -1)
 			return;
@@ -279,10 +280,16 @@ handle(struct handler *h, const struct inotify_event *ie)
 	follow(h);
 	if (v == HOLD)
 		return;
-	/* By name, a root that goes is waited for again: not the end. */
+	/*
+	 * By name, a root that goes is waited for again: not the end.  As
+	 * inotifywait, waiting for one event, any root that goes is.
+	 */
 	terminal = (ie->mask & IN_UNMOUNT) || ((ie->mask & IN_IGNORED) &&
-	    w->root && h->ws->nroots == 1 && h->names == NULL);
-	if (v == PASS && (terminal || (ie->mask & h->print) != 0)) {
+	    w->root && (h->ws->nroots == 1 || h->cfg->once) &&
+	    h->names == NULL);
+	/* inotifywait prints only the events asked for. */
+	if (v == PASS && ((terminal && !h->cfg->compat) ||
+	    (ie->mask & h->print) != 0)) {
 		path = watch_path(h->ws, w, &pathlen);
 		emit(h, w, path, pathlen, h->filter != NULL ?
 		    watch_root(w)->namelen : 0, ie, ie->len > 0 ? ie->name : "",

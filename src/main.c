@@ -5,7 +5,6 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,22 +15,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "array.h"
 #include "byname.h"
 #include "clock.h"
 #include "config.h"
 #include "events.h"
 #include "filter.h"
+#include "iwait.h"
 #include "loop.h"
 #include "output.h"
 #include "ready.h"
 #include "source.h"
-#include "suggest.h"
 #include "walk.h"
 #include "watch.h"
 
 #define NS		1000000000LL
-#define SECONDS_MAX	1000000000LL	/* about 31 years */
 
 enum {
 	OPT_BY_NAME = 256,
@@ -145,79 +144,6 @@ help(void)
 	exit(0);
 }
 
-/*
- * The unit after a number of seconds, as timeout(1) takes it: s, m, h or
- * d, or none; 0 for anything else.
- */
-static int64_t
-unit(const char *p)
-{
-	if (*p == '\0')
-		return 1;
-	if (p[1] != '\0')
-		return 0;
-	switch (*p) {
-	case 's':
-		return 1;
-	case 'm':
-		return 60;
-	case 'h':
-		return 3600;
-	case 'd':
-		return 86400;
-	}
-	return 0;
-}
-
-/*
- * Seconds as plain decimal with an optional fraction ("2", "0.25", ".5")
- * and unit ("90s", "1.5m", "2h", "1d"), into nanoseconds.  No sign,
- * exponent or hexadecimal: a value a person did not mean to write is an
- * error, not a surprise.
- */
-static int64_t
-seconds(const char *opt, const char *s, int zero_ok)
-{
-	const char	*p = s;
-	int64_t		 whole = 0, frac = 0, scale = NS, mult;
-	int		 digits = 0, dropped = 0;
-
-	for (; isdigit((unsigned char)*p); p++, digits++) {
-		whole = whole * 10 + (*p - '0');
-		if (whole > SECONDS_MAX)
-			errx(1, "%s: '%s' seconds is too large (at most %lld)",
-			    opt, s, SECONDS_MAX);
-	}
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, digits++) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (*p - '0') * scale;
-			} else if (*p != '0')
-				dropped = 1;
-		}
-	}
-	if (digits == 0 || (mult = unit(p)) == 0)
-		errx(1, "%s: invalid number of seconds '%s'", opt, s);
-	/* In the unit's own nanoseconds, then as a whole. */
-	frac *= mult;
-	whole = whole * mult + frac / NS;
-	frac %= NS;
-	if (whole > SECONDS_MAX)
-		errx(1, "%s: '%s' is too long (at most %lld seconds)", opt, s,
-		    SECONDS_MAX);
-	if (whole == SECONDS_MAX && frac > 0)
-		errx(1, "%s: '%s' seconds is too large (at most %lld)",
-		    opt, s, SECONDS_MAX);
-	/* Past the nanosecond, 0 would mean "never" to -t: not so. */
-	if (whole == 0 && frac == 0 && dropped)
-		errx(1, "%s: '%s' seconds is too small (the smallest is "
-		    "0.000000001)", opt, s);
-	if (!zero_ok && whole == 0 && frac == 0)
-		errx(1, "%s: seconds must be greater than 0: '%s'", opt, s);
-	return whole * NS + frac;
-}
-
 static void
 event_list(int opt, const char *list, uint32_t *mask)
 {
@@ -226,41 +152,6 @@ event_list(int opt, const char *list, uint32_t *mask)
 	if (events_parse(list, mask, why, sizeof(why)) == -1)
 		errx(1, "-%c: %s; valid events: %s, or a number in decimal or "
 		    "0x hexadecimal", opt, why, events_valid());
-}
-
-static void
-add_path(struct config *cfg, char *path)
-{
-	*ARRAY_PUSH(cfg->paths, cfg->npaths) = path;
-}
-
-/* --fromfile: one path per line; empty lines are passed over. */
-static void
-read_paths(struct config *cfg, const char *file)
-{
-	FILE	*f;
-	char	*line = NULL, *copy;
-	size_t	 size = 0;
-	ssize_t	 len;
-
-	if (strcmp(file, "-") == 0)
-		f = stdin;
-	else if ((f = fopen(file, "r")) == NULL)
-		err(1, "--fromfile: %s", file);
-	while ((len = getline(&line, &size, f)) != -1) {
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if ((copy = strdup(line)) == NULL)
-			err(1, NULL);
-		add_path(cfg, copy);
-	}
-	free(line);
-	if (ferror(f))
-		err(1, "--fromfile: %s", file);
-	if (f != stdin)
-		fclose(f);
 }
 
 /* -n: a positive decimal count (strtonum(3) would take '+' and blanks). */
@@ -301,7 +192,7 @@ short_option(struct config *cfg, int ch, char *arg)
 		cfg->null = 1;
 		break;
 	case 'b':
-		cfg->block_ns = seconds("-b", arg, 0);
+		cfg->block_ns = args_seconds("-b", arg, 0);
 		break;
 	case 'e':
 		event_list(ch, arg, &cfg->events);
@@ -336,7 +227,7 @@ short_option(struct config *cfg, int ch, char *arg)
 		cfg->recursive = 1;
 		break;
 	case 't':
-		cfg->timeout_ns = seconds("-t", arg, 1);
+		cfg->timeout_ns = args_seconds("-t", arg, 1);
 		break;
 	case 'V':
 		printf("watchx %s\n", WATCHX_VERSION);
@@ -366,7 +257,7 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 		    "auto, always or never");
 		break;
 	case OPT_DEADLINE:
-		cfg->deadline_ns = seconds("--deadline", arg, 0);
+		cfg->deadline_ns = args_seconds("--deadline", arg, 0);
 		break;
 	case OPT_EXCLUDE:
 		*ARRAY_PUSH(cfg->exclude, cfg->nexclude) = arg;
@@ -438,53 +329,6 @@ waits(const struct config *cfg)
 }
 
 /*
- * getopt_long() found no such option (ch '?') or no value for one (':'):
- * one line that names it, with the nearest long option when it looks like
- * a slip of the fingers, rather than the whole usage.
- */
-static void __attribute__((noreturn))
-bad_option(int ch, char *const *argv, const struct option *longopts)
-{
-	const char	*arg = argv[optind - 1], *names[64], *near = NULL;
-	size_t		 n, m = 0, len;
-	int		 dashes = strncmp(arg, "--", 2) == 0;
-
-	len = strcspn(arg, "=");
-	if (ch == ':') {
-		if (dashes)
-			errx(1, "option '%.*s' needs a value", (int)len, arg);
-		errx(1, "option '-%c' needs a value", optopt);
-	}
-	/*
-	 * optopt is the short option getopt found unknown, or the value of
-	 * a long option given a value it does not take; argv[optind - 1] is
-	 * not the argument at fault inside a group of short options (-qZ).
-	 */
-	for (n = 0; dashes && optopt != 0 && longopts[n].name != NULL; n++)
-		if (longopts[n].val == optopt &&
-		    strlen(longopts[n].name) >= len - 2 &&
-		    strncmp(longopts[n].name, arg + 2, len - 2) == 0)
-			errx(1, "option '--%s' takes no value",
-			    longopts[n].name);
-	if (optopt != 0)
-		errx(1, "unknown option '-%c' (watchx -h lists the options)",
-		    optopt);
-	for (n = 0; longopts[n].name != NULL && n < 64; n++)
-		if (strncmp(longopts[n].name, arg + 2, len - 2) == 0)
-			names[m++] = longopts[n].name;
-	if (m > 1)
-		errx(1, "option '%.*s' is ambiguous: --%s, --%s%s", (int)len,
-		    arg, names[0], names[1], m > 2 ? ", ..." : "");
-	for (n = 0; longopts[n].name != NULL && n < 64; n++)
-		names[n] = longopts[n].name;
-	if ((near = suggest(arg + 2, len - 2, names, n)) != NULL)
-		errx(1, "unknown option '%.*s' (did you mean '--%s'?)",
-		    (int)len, arg, near);
-	errx(1, "unknown option '%.*s' (watchx -h lists the options)",
-	    (int)len, arg);
-}
-
-/*
  * A pattern that looks like a regular expression, as inotifywait's
  * --exclude takes ('\.swp$', '^build/', '.*~'), matches nothing a person
  * meant here: warn, naming the gitignore(5) pattern it most likely means
@@ -553,9 +397,9 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 	for (i = 0; i < cfg->nexclude; i++)
 		regex_warn("--exclude", cfg->exclude[i]);
 	while (argc-- > 0)
-		add_path(cfg, *argv++);
+		args_path(cfg, *argv++, 0);
 	if (fromfile != NULL)
-		read_paths(cfg, fromfile);
+		args_read_paths(cfg, fromfile, 0);
 	if (cfg->npaths == 0) {
 		warnx("no path to watch");
 		usage();
@@ -571,6 +415,17 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 	if (cfg->events == 0)
 		cfg->events = cfg->exit_on != 0 ? cfg->exit_on :
 		    IN_ALL_EVENTS | EVENTS_NOTICES;
+}
+
+/* What a run has when no option says otherwise. */
+static void
+defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->started = clock_ns();
+	cfg->block_ns = NS;
+	cfg->tick = -1;
+	cfg->ready_fd = -1;
 }
 
 static void
@@ -614,17 +469,12 @@ parse(int argc, char **argv, struct config *cfg)
 	const char	*fromfile = NULL;
 	int		 ch;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->started = clock_ns();
-	cfg->block_ns = NS;
-	cfg->tick = -1;
-	cfg->ready_fd = -1;
 	/* Our own messages for a bad option (bad_option()). */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":0b:e:f:Hhjmn:o:Pqrt:Vx:",
 	    longopts, NULL)) != -1) {
 		if (ch == '?' || ch == ':')
-			bad_option(ch, argv, longopts);
+			args_bad_option(ch, argv, longopts);
 		if (ch >= OPT_BY_NAME)
 			long_option(cfg, ch, optarg, &fromfile);
 		else
@@ -720,16 +570,24 @@ main(int argc, char *argv[])
 	struct rlimit	 rl;
 	struct byname	 names;
 	uint32_t	 mask;
-	int		 globs, closed;
+	int		 globs, closed, detach = 0, status;
 
 	closed = standard_fds();
-	parse(argc, argv, &cfg);
+	defaults(&cfg);
+	if (iwait_is(argv[0]))
+		detach = iwait_parse(argc, argv, &cfg);
+	else
+		parse(argc, argv, &cfg);
 	loop_hold_signals();
+	if (cfg.syslog)
+		iwait_syslog();
 	if (closed && cfg.outfile == NULL)
 		errx(1, "standard output is closed; give -o FILE");
 	output_open(&out, &cfg);
 	ticks(&cfg, &out);
 	globs = filter_open(&filter, &cfg);
+	if (detach)
+		iwait_fork();
 
 	/* The kernel needs some event to watch for; IN_IGNORED comes anyway. */
 	mask = (cfg.events | cfg.exit_on) & IN_ALL_EVENTS;
@@ -749,7 +607,7 @@ main(int argc, char *argv[])
 	/* A .gitignore written is read again (tree.c). */
 	if (cfg.gitignore)
 		ws.dirmask |= IN_CLOSE_WRITE;
-	if (cfg.nexclude > 0 || cfg.gitignore)
+	if (cfg.nexclude > 0 || cfg.gitignore || cfg.nskip > 0)
 		ws.filter = &filter;
 	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
@@ -758,11 +616,13 @@ main(int argc, char *argv[])
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 	ready_announce(cfg.ready_fd);
+	iwait_detached();
 	/* A wait whose condition holds already is over, with nothing to say. */
 	if (byname_done(&names))
 		exit(0);
 
 	/* exit(), not return: what main holds stays reachable for LSan. */
-	exit(loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL,
-	    cfg.byname ? &names : NULL));
+	status = loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL,
+	    cfg.byname ? &names : NULL);
+	exit(cfg.compat ? iwait_status(status) : status);
 }

@@ -1,5 +1,6 @@
 /*
- * output.c: every output format (the default line, --format, --json),
+ * output.c: every output format (the default line, --format, --json, -H,
+ * and inotifywait's line, --format and --csv under its name),
  * escaping, colour, and batched writes.  Records are collected in one
  * buffer and written with one write(2) per batch.  Output never blocks: a
  * pipe, a terminal or a socket is written without waiting, and what it
@@ -48,6 +49,8 @@ struct fmt_op {
 	size_t		 len;
 };
 
+static void	iw_format(struct output *, const char *);
+
 void
 output_init(struct output *o, int fd)
 {
@@ -88,7 +91,7 @@ output_open(struct output *o, const struct config *cfg)
 	int		 fd = STDOUT_FILENO;
 
 	output_init(o, fd);
-	if (cfg->format != NULL &&
+	if (cfg->format != NULL && !cfg->compat &&
 	    output_format(o, cfg->format, msg, sizeof(msg)) == -1)
 		errx(1, "-f: %s", msg);
 	if (cfg->outfile != NULL) {
@@ -97,6 +100,18 @@ output_open(struct output *o, const struct config *cfg)
 			err(1, "-o: %s", cfg->outfile);
 		output_target(o, fd);
 		o->name = cfg->outfile;
+	}
+	if (cfg->compat) {
+		/* inotifywait prints names as they are, without colour. */
+		o->raw = 1;
+		o->noend = cfg->noend;
+		if (cfg->csv)
+			o->mode = OUTPUT_CSV;
+		else
+			iw_format(o, cfg->format != NULL ? cfg->format :
+			    "%w %e %f");
+		o->timefmt = cfg->timefmt;
+		return;
 	}
 	if (cfg->json)
 		o->mode = OUTPUT_JSON;
@@ -141,8 +156,11 @@ add_op(struct output *o, char dir, const char *text, size_t len)
 	op->dir = dir;
 	op->len = len;
 	op->text = NULL;
-	if (len > 0 && (op->text = strndup(text, len)) == NULL)
+	if (len == 0)
+		return;
+	if ((op->text = malloc(len)) == NULL)
 		err(1, NULL);
+	memcpy(op->text, text, len);
 }
 
 /*
@@ -226,6 +244,53 @@ output_format(struct output *o, const char *fmt, char *errbuf, size_t errlen)
 	free(text);
 	o->mode = OUTPUT_FORMAT;
 	return 0;
+}
+
+/*
+ * Compile inotifywait's --format: %w (the watch path, a directory's
+ * ending in '/'), %f, %e and %Xe (names joined by ',' or X), %c (the
+ * cookie in hexadecimal), %T, %0 (a NUL), %n (a newline), %%.  As there,
+ * anything else is printed as it is, backslashes included.
+ */
+static void
+iw_format(struct output *o, const char *fmt)
+{
+	char		*text;
+	const char	*p;
+	size_t		 len = 0;
+	char		 dir;
+
+	if ((text = malloc(strlen(fmt) + 1)) == NULL)
+		err(1, NULL);
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p != '%' || p[1] == '\0') {
+			text[len++] = *p;
+			continue;
+		}
+		dir = *++p;
+		if (dir == '%' || dir == '0' || dir == 'n') {
+			text[len++] = dir == '%' ? '%' : dir == 'n' ? '\n' :
+			    '\0';
+			continue;
+		}
+		if (strchr("wfecT", dir) == NULL && p[1] != 'e') {
+			text[len++] = '%';
+			text[len++] = dir;
+			continue;
+		}
+		if (len > 0)
+			add_op(o, 0, text, len);
+		len = 0;
+		if (strchr("wfecT", dir) != NULL)
+			add_op(o, dir == 'e' ? 'E' : dir == 'c' ? 'C' : dir,
+			    ",", dir == 'e');
+		else
+			add_op(o, 'E', p++, 1);
+	}
+	if (len > 0)
+		add_op(o, 0, text, len);
+	free(text);
+	o->mode = OUTPUT_FORMAT;
 }
 
 /*
@@ -455,11 +520,11 @@ put_num(struct output *o, long long v)
 }
 
 static void
-put_hex(struct output *o, uint32_t v)
+put_hex(struct output *o, uint32_t v, int prefix)
 {
 	char	 tmp[NUM_MAX];
 
-	put(o, tmp, snprintf(tmp, sizeof(tmp), "0x%x", v));
+	put(o, tmp, snprintf(tmp, sizeof(tmp), prefix ? "0x%x" : "%x", v));
 }
 
 /* The colour of an event: by its first bit, as a person reads it. */
@@ -497,6 +562,15 @@ put_names(struct output *o, uint32_t mask, int quote)
 	o->len += events_format(mask, p, EVENTS_NAMES_MAX, quote);
 	if (c != NULL)
 		PUT(o, "\033[0m");
+}
+
+/* The names of mask as inotifywait prints them, joined by sep. */
+static void
+put_plain(struct output *o, uint32_t mask, char sep)
+{
+	char	*p = room(o, EVENTS_NAMES_MAX);
+
+	o->len += events_plain(mask, sep, p, EVENTS_NAMES_MAX);
 }
 
 /* A name or path: escaped, or as it is under -0. */
@@ -584,12 +658,18 @@ put_line(struct output *o, const struct event *ev)
  * names an entry in it, or says IN_ISDIR), so that %w%f is the full path,
  * as inotifywait users write it.
  */
+static int
+dir_slash(const struct event *ev)
+{
+	return (ev->namelen > 0 || (ev->mask & IN_ISDIR)) && ev->pathlen > 0 &&
+	    ev->path[ev->pathlen - 1] != '/';
+}
+
 static void
 put_dir(struct output *o, const struct event *ev)
 {
 	put_str(o, ev->path, ev->pathlen);
-	if ((ev->namelen > 0 || (ev->mask & IN_ISDIR)) && ev->pathlen > 0 &&
-	    ev->path[ev->pathlen - 1] != '/')
+	if (dir_slash(ev))
 		put_char(o, '/');
 }
 
@@ -612,7 +692,7 @@ put_format(struct output *o, const struct event *ev)
 			put_num(o, ev->mask);
 			break;
 		case 'x':
-			put_hex(o, ev->mask);
+			put_hex(o, ev->mask, 1);
 			break;
 		case 'c':
 			put_num(o, ev->cookie);
@@ -638,8 +718,57 @@ put_format(struct output *o, const struct event *ev)
 		case 'T':
 			put_time(o, ev, 0);
 			break;
+		case 'E':
+			put_plain(o, ev->mask, op->text[0]);
+			break;
+		case 'C':
+			put_hex(o, ev->cookie, 0);
+			break;
 		}
 	}
+}
+
+/*
+ * One field of inotifywait's --csv, s and then a '/' with slash, quoted
+ * when it holds a quote, a comma or a newline, or starts or ends with a
+ * space.
+ */
+static void
+put_csv(struct output *o, const char *s, size_t len, int slash)
+{
+	size_t	 i;
+
+	if (len == 0 || (memchr(s, '"', len) == NULL &&
+	    memchr(s, ',', len) == NULL && memchr(s, '\n', len) == NULL &&
+	    s[0] != ' ' && (slash || s[len - 1] != ' '))) {
+		put(o, s, len);
+		if (slash)
+			put_char(o, '/');
+		return;
+	}
+	put_char(o, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			put_char(o, '"');
+		put_char(o, s[i]);
+	}
+	if (slash)
+		put_char(o, '/');
+	put_char(o, '"');
+}
+
+/* inotifywait's --csv: watch path (as %w), names, filename. */
+static void
+put_csv_line(struct output *o, const struct event *ev)
+{
+	char	 names[EVENTS_NAMES_MAX];
+
+	put_csv(o, ev->path, ev->pathlen, dir_slash(ev));
+	put_char(o, ',');
+	put_csv(o, names, events_plain(ev->mask, ',', names, sizeof(names)),
+	    0);
+	put_char(o, ',');
+	put_csv(o, ev->name, ev->namelen, 0);
 }
 
 /*
@@ -819,8 +948,12 @@ output_event(struct output *o, const struct event *ev)
 	case OUTPUT_HUMAN:
 		put_human(o, ev);
 		break;
+	case OUTPUT_CSV:
+		put_csv_line(o, ev);
+		break;
 	}
-	put_char(o, o->end);
+	if (!o->noend)
+		put_char(o, o->end);
 	record_end(o);
 	return 0;
 }

@@ -23,7 +23,8 @@ struct event {
 	const struct timespec *when;	/* NULL: the current read batch */
 };
 
-enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON, OUTPUT_HUMAN };
+enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON, OUTPUT_HUMAN,
+	OUTPUT_CSV };
 
 struct fmt_op;
 
@@ -47,6 +48,7 @@ struct output {
 
 	enum output_mode mode;
 	char		 end;		/* '\n', or '\0' under -0 */
+	int		 noend;		/* inotifywait's --no-newline */
 	int		 raw;		/* -0: no escaping */
 	int		 color;
 	int		 pairs;		/* --pair-moves: a seventh field */

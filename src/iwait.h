@@ -1,0 +1,16 @@
+/*
+ * iwait.h: watchx under the name inotifywait (iwait.c).
+ */
+#ifndef WATCHX_IWAIT_H
+#define WATCHX_IWAIT_H
+
+struct config;
+
+int	 iwait_is(const char *);
+int	 iwait_parse(int, char **, struct config *);
+void	 iwait_syslog(void);
+void	 iwait_fork(void);
+void	 iwait_detached(void);
+int	 iwait_status(int);
+
+#endif
