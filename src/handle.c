@@ -129,6 +129,8 @@ say_why(struct handler *h, const struct watch *w,
 	const char	*hint = h->cfg->recursive || h->cfg->compat ? "" :
 			    "; to follow the path whatever file it names, use "
 			    "--by-name";
+	/* inotifywait's one-shot ends with any root: others may be left. */
+	const char	*left = h->ws->nroots > 1 ? "" : "no watch is left: ";
 
 	if (h->cfg->quiet)
 		return;
@@ -160,14 +162,14 @@ say_why(struct handler *h, const struct watch *w,
 	if (ie->mask & IN_UNMOUNT)
 		warnx("the file system of '%s' was unmounted", shown);
 	else if (w->gone)
-		warnx("no watch is left: '%s' has left its path%s", shown, hint);
+		warnx("%s'%s' has left its path%s", left, shown, hint);
 	else if (there)
-		warnx("no watch is left: '%s' was replaced by another file%s",
-		    shown, hint);
+		warnx("%s'%s' was replaced by another file%s", left, shown,
+		    hint);
 	else if (deleted)
-		warnx("no watch is left: '%s' was deleted%s", shown, hint);
+		warnx("%s'%s' was deleted%s", left, shown, hint);
 	else
-		warnx("no watch is left: '%s' is no longer watched", shown);
+		warnx("%s'%s' is no longer watched", left, shown);
 	free(shown);
 	free(path);
 }

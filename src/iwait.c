@@ -273,10 +273,11 @@ iwait_parse(int argc, char **argv, struct config *cfg)
 			args_bad_option(ch, argv, longopts);
 		option(cfg, ch, optarg, &quiet, &fromfile, &detach);
 	}
+	check(cfg, detach);
+	/* -d is -m in the background: no status messages on the terminal. */
 	if (detach)
 		cfg->once = 0;
-	check(cfg, detach);
-	cfg->quiet = quiet > 0;
+	cfg->quiet = quiet > 0 || detach;
 	/* -qq: not even the events. */
 	if (quiet > 1)
 		cfg->outfile = "/dev/null";

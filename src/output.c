@@ -345,6 +345,9 @@ output_target(struct output *o, int fd)
 	struct stat	 st;
 	char		 proc[64];
 
+	/* Standard output's own descriptor, when -o takes its place. */
+	if (o->wfd != o->fd)
+		close(o->wfd);
 	o->fd = o->wfd = fd;
 	o->nowait = o->pipe = o->sock = o->file = 0;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))

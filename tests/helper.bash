@@ -25,6 +25,13 @@ if [[ ${WATCHX##*/} != watchx ]]; then
 	WATCHX=$BATS_RUN_TMPDIR/bin/watchx
 fi
 
+# The same binary under the name inotifywait (iwait.c), for its command line.
+IWAIT=$BATS_RUN_TMPDIR/bin/inotifywait
+if [[ ! -L $IWAIT ]]; then
+	mkdir -p "$BATS_RUN_TMPDIR/bin"
+	ln -s "$WATCHX" "$IWAIT" 2>/dev/null || true
+fi
+
 # Seconds any wait gives up after, unless a call says otherwise.
 WX_DEADLINE=${WX_DEADLINE:-5}
 
@@ -167,6 +174,16 @@ wx_spawn() {
 	env --default-signal=INT,QUIT "$WATCHX" "$@" >"$OUT" 2>"$ERR" 3>&- &
 	WX_PID=$!
 	WX_PIDS+=("$WX_PID")
+}
+
+# iw_spawn ARGS...: wx_spawn, under the name inotifywait.
+iw_spawn() {
+	WATCHX=$IWAIT wx_spawn "$@"
+}
+
+# run_iw ARGS...: run_wx, under the name inotifywait.
+run_iw() {
+	WATCHX=$IWAIT run_wx "$@"
 }
 
 # wx_start ARGS...: wx_spawn, then wait until watchx says "Watches

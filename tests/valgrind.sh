@@ -8,7 +8,8 @@
 # (valgrind runs its client in the same process), whose /proc/PID/fdinfo
 # shows the inotify descriptor and which gets the test's signals.  The
 # client's argv[0] is the real binary's path, so messages still start with
-# "watchx:".  Each run logs to vg.PID.log; with --quiet a log holds only
+# "watchx:" (and under the name inotifywait, the client has that name
+# too).  Each run logs to vg.PID.log; with --quiet a log holds only
 # what valgrind reports (errors, definite leaks, warnings).
 #
 # The tests see WX_VALGRIND=1, on which helper.bash skips the few tests
@@ -33,12 +34,15 @@ command -v valgrind >/dev/null || { echo "$0: valgrind is not installed" >&2; ex
 vg=$(mktemp -d /tmp/watchx-valgrind.XXXXXX) || exit 2
 trap 'rm -rf "$vg"; exit 130' INT TERM
 chmod 755 "$vg"
-mkdir -m 755 "$vg/bin"
+mkdir -m 755 "$vg/bin" "$vg/iw"
+ln -s "$top/watchx" "$vg/iw/inotifywait"
 mkdir -m 1777 "$vg/logs"
 {
 	echo '#!/bin/sh'
 	echo '# watchx under valgrind memcheck (written by tests/valgrind.sh).'
 	echo "bin='$top/watchx' log='$vg/logs/vg.'\$\$.log"
+	# Run as inotifywait (a link to this wrapper), the client is too.
+	echo "[ \"\${0##*/}\" = inotifywait ] && bin='$vg/iw/inotifywait'"
 	cat <<'EOF'
 # First note which test runs it, for the report: after exec, valgrind is
 # this process, so vg.PID.log is its log.
