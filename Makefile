@@ -183,7 +183,14 @@ install: watchx
 	install -m 644 completions/_watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx
 	install -m 644 completions/watchx.fish $(DESTDIR)$(FISHCOMPDIR)/watchx.fish
 
+# The name inotifywait for watchx (see "Under the name inotifywait" in
+# watchx(1)), only when asked: it would take the place of inotify-tools'.
+install-compat: install
+	ln -sf watchx $(DESTDIR)$(BINDIR)/inotifywait
+
 uninstall:
+	if [ "$$(readlink $(DESTDIR)$(BINDIR)/inotifywait)" = watchx ]; then \
+		rm -f $(DESTDIR)$(BINDIR)/inotifywait; fi
 	rm -f $(DESTDIR)$(BINDIR)/watchx $(DESTDIR)$(MANPREFIX)/man1/watchx.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx \
 		$(DESTDIR)$(FISHCOMPDIR)/watchx.fish
@@ -192,4 +199,5 @@ clean:
 	rm -f watchx watchx-asan src/*.o src/*.d src/.cflags
 	rm -rf tests/fuzz/bin tests/unit/unit tests/unit/ignorecheck
 
-.PHONY: all deps run check asan valgrind fuzz soak bench install uninstall clean FORCE
+.PHONY: all deps run check asan valgrind fuzz soak bench install install-compat \
+	uninstall clean FORCE
