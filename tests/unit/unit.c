@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "config.h"
 #include "events.h"
 #include "ignore.h"
 #include "output.h"
@@ -157,6 +158,15 @@ test_events(void)
 	same("events_format quoted", buf, n, "\"IN_CLOSE_WRITE\"");
 	n = events_format(0, buf, sizeof(buf), 0);
 	truth("events_format of nothing fits", n < sizeof(buf));
+
+	/* inotifywait's names: a close says CLOSE too; MOVE_SELF late. */
+	n = events_plain(IN_CLOSE_WRITE, ',', buf, sizeof(buf));
+	same("events_plain", buf, n, "CLOSE_WRITE,CLOSE");
+	n = events_plain(IN_MOVE_SELF | IN_IGNORED | IN_ISDIR, ':', buf,
+	    sizeof(buf));
+	same("events_plain order", buf, n, "IGNORED:MOVE_SELF:ISDIR");
+	n = events_plain(0, ',', buf, sizeof(buf));
+	same("events_plain of nothing", buf, n, "0x00000000");
 }
 
 /* The record out makes of one IN_CREATE of "f" in "d", at 0 s UTC. */
@@ -184,6 +194,7 @@ record(struct output *out, const char *want, const char *what)
 static void
 test_output(void)
 {
+	struct config	 cfg;
 	struct output	 out;
 	char		 err[256];
 	int		 fd;
@@ -225,6 +236,29 @@ test_output(void)
 	    sizeof(err)) == -1 && strstr(err, "dangling") != NULL);
 	truth("an unknown escape is refused", output_format(&out, "\\q", err,
 	    sizeof(err)) == -1 && strstr(err, "'\\q'") != NULL);
+	output_free(&out);
+
+	/* Under the name inotifywait (output_open() on standard output). */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.compat = 1;
+	output_open(&out, &cfg);
+	record(&out, "d/ CREATE f\n", "inotifywait's line");
+	output_free(&out);
+	cfg.format = "%w%f|%,e|%:e|%c|%n|%x|\\t|%%|%";
+	output_open(&out, &cfg);
+	record(&out, "d/f|CREATE|CREATE|0|\n|%x|\\t|%|%\n",
+	    "inotifywait's --format");
+	output_free(&out);
+	cfg.noend = 1;
+	output_open(&out, &cfg);
+	record(&out, "d/f|CREATE|CREATE|0|\n|%x|\\t|%|%",
+	    "inotifywait's --no-newline");
+	output_free(&out);
+	cfg.format = NULL;
+	cfg.noend = 0;
+	cfg.csv = 1;
+	output_open(&out, &cfg);
+	record(&out, "d/,CREATE,f\n", "inotifywait's --csv");
 	output_free(&out);
 
 	output_init(&out, fd);
