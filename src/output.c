@@ -49,8 +49,6 @@ struct fmt_op {
 	size_t		 len;
 };
 
-static void	iw_format(struct output *, const char *);
-
 void
 output_init(struct output *o, int fd)
 {
@@ -108,7 +106,7 @@ output_open(struct output *o, const struct config *cfg)
 		if (cfg->csv)
 			o->mode = OUTPUT_CSV;
 		else
-			iw_format(o, cfg->format != NULL ? cfg->format :
+			output_iw_format(o, cfg->format != NULL ? cfg->format :
 			    "%w %e %f");
 		o->timefmt = cfg->timefmt;
 		return;
@@ -252,8 +250,8 @@ output_format(struct output *o, const char *fmt, char *errbuf, size_t errlen)
  * cookie in hexadecimal), %T, %0 (a NUL), %n (a newline), %%.  As there,
  * anything else is printed as it is, backslashes included.
  */
-static void
-iw_format(struct output *o, const char *fmt)
+void
+output_iw_format(struct output *o, const char *fmt)
 {
 	char		*text;
 	const char	*p;

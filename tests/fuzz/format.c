@@ -1,6 +1,7 @@
 /*
  * format.c: libFuzzer harness for the output: a --format compiled from
- * arbitrary text (or the default line, or --json), any --timefmt, -0,
+ * arbitrary text (or the default line, or --json; or inotifywait's
+ * --format, --no-newline and --csv), any --timefmt, -0,
  * colour and --pair-moves, rendering events with arbitrary masks and
  * arbitrary bytes for names and paths.  The output buffer starts at a
  * size the input picks (down to one byte) with unwritten bytes ahead of
@@ -99,7 +100,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = take_str(&in, 160, &n);
 		o.timefmt = timefmt = cstr(s, n);
 	}
-	if (flags % 3 == 1) {
+	if (flags & 64)
+		o.noend = 1;
+	if (flags % 3 == 1 && (flags & 128)) {
+		s = take_str(&in, 255, &n);
+		fmt = cstr(s, n);
+		output_iw_format(&o, fmt);
+	} else if (flags % 3 == 2 && (flags & 128))
+		o.mode = OUTPUT_CSV;
+	else if (flags % 3 == 1) {
 		s = take_str(&in, 255, &n);
 		fmt = cstr(s, n);
 		if (output_format(&o, fmt, msg, sizeof(msg)) == -1) {
