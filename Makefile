@@ -187,10 +187,11 @@ install: watchx
 # watchx(1)), only when asked: it would take the place of inotify-tools'.
 install-compat: install
 	ln -sf watchx $(DESTDIR)$(BINDIR)/inotifywait
+	ln -sf watchx $(DESTDIR)$(BASHCOMPDIR)/inotifywait
 
 uninstall:
-	if [ "$$(readlink $(DESTDIR)$(BINDIR)/inotifywait)" = watchx ]; then \
-		rm -f $(DESTDIR)$(BINDIR)/inotifywait; fi
+	for f in $(DESTDIR)$(BINDIR)/inotifywait $(DESTDIR)$(BASHCOMPDIR)/inotifywait; \
+	do if [ "$$(readlink $$f)" = watchx ]; then rm -f $$f; fi; done
 	rm -f $(DESTDIR)$(BINDIR)/watchx $(DESTDIR)$(MANPREFIX)/man1/watchx.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx \
 		$(DESTDIR)$(FISHCOMPDIR)/watchx.fish

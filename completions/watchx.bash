@@ -1,7 +1,9 @@
-# bash completion for watchx(1).
+# bash completion for watchx(1), and for watchx under the name inotifywait.
 #
 # Plain bash: it needs nothing from the bash-completion package.  Install it
-# as .../bash-completion/completions/watchx, or source it from ~/.bashrc.
+# as .../bash-completion/completions/watchx (and, for the name inotifywait,
+# as .../completions/inotifywait, as make install-compat does), or source
+# it from ~/.bashrc.
 
 # _watchx_events prefix list
 #	Complete the last item of a comma-separated event list.  The items
@@ -84,6 +86,7 @@ _watchx_kind()
 	color) echo when ;;
 	on-overflow) echo overflow ;;
 	f | format | timefmt | include | exclude) echo free ;;
+	includei | excludei) echo free ;;
 	esac
 }
 
@@ -96,7 +99,7 @@ _watchx_takes()
 	local w=$1 o
 	local -a found
 
-	if [[ $w =~ ^-[0jPqrhV]*([befnotx])$ ]]; then
+	if [[ $w =~ ^-[$_watchx_flags]*([$_watchx_argopts])$ ]]; then
 		_watchx_kind "${BASH_REMATCH[1]}"
 	elif [[ $w == --?* && $w != *=* ]]; then
 		for o in $_watchx_longopts; do
@@ -154,9 +157,25 @@ _watchx_longopts='--block --by-name --color --count --deadline --event --exclude
     --tick --timefmt --timeout
     --version --wait-exists --wait-gone --wait-written'
 
+# The command line under the name inotifywait (see watchx(1)).
+_watchx_iw_shortopts='-c -d -e -h -I -m -o -P -q -r -s -t'
+_watchx_iw_longopts='--csv --daemon --event --exclude --excludei --format
+    --fromfile --help --include --includei --inotify --monitor
+    --no-dereference --no-newline --outfile --quiet --recursive --syslog
+    --timefmt --timeout'
+
 _watchx()
 {
 	local cur prev i kind
+	# Short options without a value, and those with one, for the regexes.
+	local _watchx_flags=0HjmPqrhV _watchx_argopts=befnotx
+
+	if [[ ${COMP_WORDS[0]##*/} == inotifywait ]]; then
+		local _watchx_shortopts=$_watchx_iw_shortopts
+		local _watchx_longopts=$_watchx_iw_longopts
+		_watchx_flags=cdhImPqrs
+		_watchx_argopts=eot
+	fi
 
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=
@@ -200,7 +219,7 @@ _watchx()
 		    "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 		return 0
 	fi
-	if [[ $cur =~ ^(-[0jPqrhV]*[befnotx])(.+)$ ]]; then
+	if [[ $cur =~ ^(-[$_watchx_flags]*[$_watchx_argopts])(.+)$ ]]; then
 		_watchx_arg "$(_watchx_takes "${BASH_REMATCH[1]}")" \
 		    "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 		return 0
@@ -221,4 +240,4 @@ _watchx()
 	return 0
 }
 
-complete -F _watchx watchx
+complete -F _watchx watchx inotifywait

@@ -80,6 +80,27 @@ man_text() {
 	done
 }
 
+@test "completion: under the name inotifywait, its own options: --ex, -e cre, -o, -- offers every long option of its --help" {
+	run complete_words inotifywait --ex
+	assert_success
+	assert_output -- "--exclude
+--excludei"
+	run complete_words inotifywait -qecre
+	assert_output "-qecreate"
+	run complete_words /usr/bin/inotifywait -m --event cre
+	assert_output "create"
+	# -d takes no value here: the word after it is a path.
+	mkdir dir
+	run complete_words inotifywait -d di
+	assert_output "dir"
+	run complete_words inotifywait --
+	local opt
+	for opt in $("$IWAIT" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		assert_line -- "$opt"
+	done
+	refute_line -- "--json"
+}
+
 @test "man page: mentions every long option of --help" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 	local opts text opt missing=()
