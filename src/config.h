@@ -45,7 +45,7 @@ struct config {
 	int		  once;		/* no -m: the first event ends it */
 	int		  csv;		/* -c */
 	int		  noend;	/* --no-newline */
-	int		  syslog;	/* -s, -d: messages to syslog */
+	int		  syslog;	/* -s: messages to syslog */
 	const char	 *regex;	/* --exclude and the like: POSIX ERE */
 	int		  regex_flags;	/* REGEX_* below */
 	char		**skip;		/* @path: not walked under -r */

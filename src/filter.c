@@ -61,7 +61,7 @@ patterns(struct ignore *l, const char *opt, char **list, size_t n)
 
 /* inotifywait's regular expression, exiting on one that is not one. */
 static void
-regex(struct filter *f, const char *re, int flags)
+compile_regex(struct filter *f, const char *re, int flags)
 {
 	char	 why[256];
 	int	 e;
@@ -73,7 +73,8 @@ regex(struct filter *f, const char *re, int flags)
 		    (flags & REGEX_INCLUDE) ? "include" : "exclude",
 		    (flags & REGEX_ICASE) ? "i" : "", re, why);
 	}
-	f->regex = flags | 4;
+	f->regex = 1;
+	f->reflags = flags;
 }
 
 /*
@@ -87,14 +88,14 @@ filter_open(struct filter *f, const struct config *cfg)
 	patterns(&f->include, "--include", cfg->include, cfg->ninclude);
 	patterns(&f->exclude, "--exclude", cfg->exclude, cfg->nexclude);
 	if (cfg->regex != NULL)
-		regex(f, cfg->regex, cfg->regex_flags);
+		compile_regex(f, cfg->regex, cfg->regex_flags);
 	f->skip = cfg->skip;
 	f->nskip = cfg->nskip;
 	f->gitignore = cfg->gitignore;
 	gitignore_open(&f->git);
 	RB_INIT(&f->pruned);
 	return f->include.n > 0 || f->exclude.n > 0 || f->gitignore ||
-	    f->regex != 0;
+	    f->regex;
 }
 
 /*
@@ -109,7 +110,7 @@ regex_pass(struct filter *f, const char *path, size_t pathlen,
 	size_t	 len = pathlen;
 	int	 match;
 
-	if ((f->regex & REGEX_INCLUDE) && isdir)
+	if ((f->reflags & REGEX_INCLUDE) && isdir)
 		return 0;
 	ARRAY_ROOM(f->buf, f->size, pathlen + namelen + 2);
 	memcpy(f->buf, path, pathlen);
@@ -118,7 +119,7 @@ regex_pass(struct filter *f, const char *path, size_t pathlen,
 	memcpy(f->buf + len, name, namelen);
 	f->buf[len + namelen] = '\0';
 	match = regexec(&f->re, f->buf, 0, NULL, 0) == 0;
-	return (f->regex & REGEX_INCLUDE) ? match : !match;
+	return (f->reflags & REGEX_INCLUDE) ? match : !match;
 }
 
 /*
@@ -193,7 +194,7 @@ filter_pass(struct filter *f, const struct watch *dir, const char *path,
 	const char	*rel;
 	size_t		 i, len;
 
-	if (f->regex != 0)
+	if (f->regex)
 		return regex_pass(f, path, pathlen, name, namelen, isdir);
 	for (i = rootlen; i < pathlen && path[i] == '/'; i++)
 		;

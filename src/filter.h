@@ -30,8 +30,9 @@ struct filter {
 	int		 gitignore;	/* --gitignore */
 	struct gitignore git;
 	struct pruned_tree pruned;
-	regex_t		 re;		/* inotifywait's --exclude, --include */
-	int		 regex;		/* 0, or REGEX_* | 4 (config.h) */
+	int		 regex;		/* inotifywait's --exclude or --include */
+	regex_t		 re;
+	int		 reflags;	/* REGEX_* (config.h) */
 	char		**skip;		/* inotifywait's @path */
 	size_t		 nskip;
 	char		*buf;		/* the path being matched */

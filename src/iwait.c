@@ -59,7 +59,7 @@ help(void)
 	    "\n"
 	    "watchx " WATCHX_VERSION " run as inotifywait: its options, "
 	    "output and exit statuses\n"
-	    "(see COMPATIBILITY in watchx(1)).\n"
+	    "(see \"Under the name inotifywait\" in watchx(1)).\n"
 	    "\n"
 	    "  -m, --monitor         print every event (default: exit after "
 	    "the first)\n"
