@@ -143,7 +143,8 @@ asan: deps
 # on 2 cores; the other test files would add about 2 more.
 VALGRIND_TESTS = tests/20-events.bats tests/30-exit.bats tests/50-names.bats \
 		tests/46-byname.bats tests/80-recursive.bats tests/85-follow.bats \
-		tests/90-output.bats tests/58-patterns.bats tests/59-gitignore.bats
+		tests/90-output.bats tests/58-patterns.bats tests/59-gitignore.bats \
+		tests/36-inotifywait.bats
 valgrind: deps
 	@$(MAKE) --no-print-directory watchx
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
