@@ -193,8 +193,32 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 }
 
 /*
+ * Everything watchx reported below directory w, which a rescan found gone,
+ * is deleted with it: each entry's IN_DELETE, deepest first, so that a
+ * consumer that applies an IN_DELETE to one entry is left holding nothing
+ * of it.
+ */
+static void
+vanished_below(struct walk *wk, struct watch *w)
+{
+	struct entry	*e, *next;
+	struct watch	*c;
+
+	for (e = watch_entry_next(w, NULL); e != NULL; e = next) {
+		next = watch_entry_next(w, e);
+		if (e->dir &&
+		    (c = watch_child(wk->ws, w, e->name, e->len)) != NULL)
+			vanished_below(wk, c);
+		follow_print(wk->win->q, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
+		    e->name, e->len);
+		/* Told: not to be told again, should it be met again. */
+		watch_entry_del(w, e);
+	}
+}
+
+/*
  * A rescan is done with directory w: what watchx knew of in it and did
- * not find has vanished.
+ * not find has vanished, with all it held.
  */
 static void
 vanished(struct walk *wk, struct watch *w)
@@ -207,9 +231,12 @@ vanished(struct walk *wk, struct watch *w)
 		next = watch_entry_next(w, e);
 		if (e->gen == ws->gen)
 			continue;
+		c = e->dir ? watch_child(ws, w, e->name, e->len) : NULL;
+		if (c != NULL)
+			vanished_below(wk, c);
 		follow_print(wk->win->q, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
 		    e->name, e->len);
-		if (e->dir && (c = watch_child(ws, w, e->name, e->len)) != NULL)
+		if (c != NULL)
 			watch_forget(ws, c, 1);
 		watch_entry_del(w, e);
 	}

@@ -283,6 +283,38 @@ tree_paths() {
 	grep -qE "$(re_ev 1073742336 IN_DELETE,IN_ISDIR d gone)" "$OUT"
 }
 
+@test "--on-overflow rescan: a directory gone while events were lost is deleted with all that was reported below it, deepest first" {
+	need_root
+	mkdir -p d/gone/sub/deeper d/keep
+	touch d/gone/a d/gone/sub/b d/gone/sub/deeper/c d/keep/k
+	tree_paths d >initial
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick -r --on-overflow rescan -e create,delete,move d
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	stop_wx
+	# The queue fills first: the deletions are lost.
+	touch d/keep/f{1..60}
+	rm -r d/gone
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
+	touch d/mark
+	wait_created_ev d mark
+	wx_stop
+	# Replayed one entry an IN_DELETE, the output gives the tree.
+	run python3 "$ORACLE" --strict --replay "$OUT" d initial
+	assert_success
+	assert_output ""
+	# Each of them once, after the overflow.
+	run sh -c "sed -n '/IN_Q_OVERFLOW/,\$p' '$OUT' | cut -f4- | grep 'gone' | sort"
+	assert_output "IN_DELETE	d/gone	a
+IN_DELETE	d/gone/sub	b
+IN_DELETE	d/gone/sub/deeper	c
+IN_DELETE,IN_ISDIR	d	gone
+IN_DELETE,IN_ISDIR	d/gone	sub
+IN_DELETE,IN_ISDIR	d/gone/sub	deeper"
+}
+
 @test "--on-overflow rescan: 20,000 creates and some deletes while stopped, with the default queue" {
 	ORACLE_DEADLINE=$((WX_DEADLINE > 10 ? WX_DEADLINE : 10)) run python3 "$ORACLE" --flood 20000 --rounds 1 --seed 5 "$WATCHX"
 	assert_success

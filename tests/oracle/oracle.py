@@ -215,8 +215,11 @@ class Tree:
         os.rename(tmp, os.path.join(self.pick_dir(), self.name()))
 
 
-def replay(lines, root, initial, overflow=False):
-    """The consumer of the man page: the set of paths, and what went wrong."""
+def replay(lines, root, initial, overflow=False, strict=False):
+    """The consumer of the man page: the set of paths, and what went wrong.
+    With strict, an IN_DELETE of an entry the consumer still holds entries
+    below is wrong too (it removes one entry; a directory's are deleted
+    first), where otherwise it takes the subtree with it."""
     held = set(initial)
     problems = []
     events = []
@@ -268,6 +271,8 @@ def replay(lines, root, initial, overflow=False):
         elif "IN_DELETE" in names:
             if p not in held:
                 problems.append("deleted unknown: " + p)
+            if strict and any(q.startswith(p + "/") for q in held):
+                problems.append("deleted before what it holds: " + p)
             drop(p)
         elif "IN_MOVED_FROM" in names:
             if p not in held:
@@ -368,13 +373,13 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0):
         shutil.rmtree(base, ignore_errors=True)
 
 
-def replay_only(events, root, initial):
+def replay_only(events, root, initial, strict=False):
     """--replay: print what is wrong, exit 1 if anything is."""
     with open(events, errors="surrogateescape") as f:
         lines = f.read().split("\n")
     with open(initial) as f:
         init = {l for l in f.read().split("\n") if l}
-    held, problems = replay(lines, root, init, overflow=True)
+    held, problems = replay(lines, root, init, overflow=True, strict=strict)
     real = walk(root)
     problems += ["missing: " + p for p in sorted(real - held)]
     problems += ["extra: " + p for p in sorted(held - real)]
@@ -400,10 +405,13 @@ def main():
                     help="only replay EVENTS, the output of watchx -r ROOT "
                     "(run in the current directory) started on the paths "
                     "listed in INITIAL, and compare with the tree ROOT now")
+    ap.add_argument("--strict", action="store_true",
+                    help="with --replay: an IN_DELETE removes one entry, "
+                    "which must hold none")
     ap.add_argument("watchx", nargs="?")
     a = ap.parse_args()
     if a.replay:
-        sys.exit(replay_only(*a.replay))
+        sys.exit(replay_only(*a.replay, strict=a.strict))
     watchx = os.path.abspath(a.watchx)
     if a.dump:
         os.makedirs(a.dump, exist_ok=True)
