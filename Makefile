@@ -189,10 +189,15 @@ install: watchx
 install-compat: install
 	ln -sf watchx $(DESTDIR)$(BINDIR)/inotifywait
 	ln -sf watchx $(DESTDIR)$(BASHCOMPDIR)/inotifywait
+	install -m 644 completions/_inotifywait $(DESTDIR)$(ZSHCOMPDIR)/_inotifywait
+	install -m 644 completions/inotifywait.fish \
+		$(DESTDIR)$(FISHCOMPDIR)/inotifywait.fish
 
 uninstall:
 	for f in $(DESTDIR)$(BINDIR)/inotifywait $(DESTDIR)$(BASHCOMPDIR)/inotifywait; \
 	do if [ "$$(readlink $$f)" = watchx ]; then rm -f $$f; fi; done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_inotifywait \
+		$(DESTDIR)$(FISHCOMPDIR)/inotifywait.fish
 	rm -f $(DESTDIR)$(BINDIR)/watchx $(DESTDIR)$(MANPREFIX)/man1/watchx.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx \
 		$(DESTDIR)$(FISHCOMPDIR)/watchx.fish

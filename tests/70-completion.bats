@@ -173,3 +173,39 @@ fish_complete() {
 		assert_line -- "$opt"
 	done
 }
+
+# iw_help_long_options: every long option `inotifywait --help' prints.
+iw_help_long_options() {
+	"$IWAIT" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u
+}
+
+@test "zsh completion under the name inotifywait: --no-n, -e all_, and every long option of its --help" {
+	zsh_complete "inotifywait --no-n" "inotifywait --no-newline"
+	zsh_complete "inotifywait -m -e all_" "inotifywait -m -e all_events"
+	local opt missing=()
+	for opt in $(iw_help_long_options); do
+		grep -qE -- "[{,'*)]$opt[]=+,'}[]" "$COMPDIR/_inotifywait" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) || fail "not in completions/_inotifywait: ${missing[*]}"
+}
+
+@test "fish completion under the name inotifywait: --no-n, -e create,mo, and every long option of its --help" {
+	command -v fish >/dev/null || fail "fish is not installed (.ci/packages)"
+	iw_fish() {
+		fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
+			"$COMPDIR/inotifywait.fish" "$1" | cut -f1
+	}
+	run iw_fish "inotifywait --no-n"
+	assert_output -- "--no-newline"
+	run iw_fish "inotifywait -e create,mo"
+	assert_output "create,modify
+create,move
+create,moved_from
+create,moved_to
+create,move_self"
+	run iw_fish "inotifywait --"
+	local opt
+	for opt in $(iw_help_long_options); do
+		assert_line -- "$opt"
+	done
+}
