@@ -119,7 +119,8 @@ check: deps
 	python3 tests/oracle/patterns.py --seed 1 --rounds 400 \
 		tests/unit/ignorecheck
 	sh tests/run $(BATS) $(BATS_FLAGS)
-	python3 tests/oracle/oracle.py --seed 1 --rounds $(ORACLE_ROUNDS) ./watchx
+	python3 tests/oracle/oracle.py --strict --seed 1 --rounds $(ORACLE_ROUNDS) \
+		./watchx
 	python3 tests/oracle/byname.py --seed 1 --rounds 300 ./watchx
 	python3 tests/oracle/gitignore.py --seed 1 --rounds 300 ./watchx
 	sh tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
@@ -134,7 +135,7 @@ fuzz: deps
 asan: deps
 	@$(MAKE) --no-print-directory watchx-asan CFLAGS="$(CFLAGS) -Werror"
 	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
-	python3 tests/oracle/oracle.py --seed 2 --rounds 100 ./watchx-asan
+	python3 tests/oracle/oracle.py --strict --seed 2 --rounds 100 ./watchx-asan
 	python3 tests/oracle/byname.py --seed 2 --rounds 100 ./watchx-asan
 	python3 tests/oracle/gitignore.py --seed 2 --rounds 100 ./watchx-asan
 
@@ -150,15 +151,16 @@ valgrind: deps
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
 
 # The randomized differential test of -r (tests/oracle/oracle.py): seeded
-# operations on a real tree, watchx's output replayed against it, for
-# SOAK_SECONDS; then rounds that overflow the queue under --on-overflow
-# rescan; then the --by-name, --gitignore and pattern oracles for
-# SOAK_SECONDS each.
+# operations on a real tree, watchx's output replayed against it (each
+# IN_DELETE one entry: --strict), for SOAK_SECONDS; then rounds that
+# overflow the queue under --on-overflow rescan (not --strict yet: a
+# directory moved while events were lost, CAVEATS in watchx(1)); then the
+# --by-name, --gitignore and pattern oracles for SOAK_SECONDS each.
 SOAK_SECONDS ?=	600
 SOAK_SEED ?=	1
 soak: deps
 	@$(MAKE) --no-print-directory watchx
-	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) \
+	python3 tests/oracle/oracle.py --strict --seed $(SOAK_SEED) \
 		--seconds $(SOAK_SECONDS) ./watchx
 	python3 tests/oracle/oracle.py --seed $(SOAK_SEED) --flood 20000 \
 		--rounds 10 ./watchx

@@ -310,7 +310,7 @@ def wait_for(pred, what):
         time.sleep(0.01)
 
 
-def round_(watchx, seed, nops, stop, dump=None, flood=0):
+def round_(watchx, seed, nops, stop, dump=None, flood=0, strict=False):
     rng = random.Random(seed)
     base = tempfile.mkdtemp(prefix="oracle.")
     stuck = None
@@ -360,7 +360,7 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0):
         if dump:
             shutil.copy(outp, os.path.join(dump, "%d.events" % seed))
             shutil.copy(errp, os.path.join(dump, "%d.err" % seed))
-        held, problems = replay(lines, "w", initial, flood > 0)
+        held, problems = replay(lines, "w", initial, flood > 0, strict)
         if stuck:
             problems.append(stuck)
         real = walk(tree.w)
@@ -406,8 +406,9 @@ def main():
                     "(run in the current directory) started on the paths "
                     "listed in INITIAL, and compare with the tree ROOT now")
     ap.add_argument("--strict", action="store_true",
-                    help="with --replay: an IN_DELETE removes one entry, "
-                    "which must hold none")
+                    help="replay an IN_DELETE as removing one entry, which "
+                    "must hold none (a rescan's, after --flood, does not "
+                    "always yet)")
     ap.add_argument("watchx", nargs="?")
     a = ap.parse_args()
     if a.replay:
@@ -431,7 +432,8 @@ def main():
                 r += 1
                 continue
             a.rounds = 0
-        problems, err = round_(watchx, seed, a.ops, stop, a.dump, a.flood)
+        problems, err = round_(watchx, seed, a.ops, stop, a.dump, a.flood,
+                               a.strict)
         rounds += 1
         r += 1
         if problems:
