@@ -193,27 +193,31 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 }
 
 /*
- * Everything watchx reported below directory w, which a rescan found gone,
- * is deleted with it: each entry's IN_DELETE, deepest first, so that a
- * consumer that applies an IN_DELETE to one entry is left holding nothing
- * of it.
+ * Entry e of directory w is gone (a rescan did not find it): what watchx
+ * reported below it is deleted first, deepest first, then e, each by its
+ * own IN_DELETE, so that a consumer that applies an IN_DELETE to one entry
+ * is left holding nothing of it.  Each is dropped as it is told, never to
+ * be told twice.  Returns e's watch, if it had one.
  */
-static void
-vanished_below(struct walk *wk, struct watch *w)
+static struct watch *
+gone(struct walk *wk, struct watch *w, struct entry *e)
 {
-	struct entry	*e, *next;
-	struct watch	*c;
+	struct entry	*ce, *next;
+	struct watch	*c = NULL;
+	uint32_t	 mask = IN_DELETE;
 
-	for (e = watch_entry_next(w, NULL); e != NULL; e = next) {
-		next = watch_entry_next(w, e);
-		if (e->dir &&
-		    (c = watch_child(wk->ws, w, e->name, e->len)) != NULL)
-			vanished_below(wk, c);
-		follow_print(wk->win->q, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
-		    e->name, e->len);
-		/* Told: not to be told again, should it be met again. */
-		watch_entry_del(w, e);
+	if (e->dir) {
+		mask |= IN_ISDIR;
+		c = watch_child(wk->ws, w, e->name, e->len);
 	}
+	for (ce = c != NULL ? watch_entry_next(c, NULL) : NULL; ce != NULL;
+	    ce = next) {
+		next = watch_entry_next(c, ce);
+		gone(wk, c, ce);
+	}
+	follow_print(wk->win->q, w, mask, e->name, e->len);
+	watch_entry_del(w, e);
+	return c;
 }
 
 /*
@@ -229,16 +233,8 @@ vanished(struct walk *wk, struct watch *w)
 
 	for (e = watch_entry_next(w, NULL); e != NULL; e = next) {
 		next = watch_entry_next(w, e);
-		if (e->gen == ws->gen)
-			continue;
-		c = e->dir ? watch_child(ws, w, e->name, e->len) : NULL;
-		if (c != NULL)
-			vanished_below(wk, c);
-		follow_print(wk->win->q, w, IN_DELETE | (e->dir ? IN_ISDIR : 0),
-		    e->name, e->len);
-		if (c != NULL)
+		if (e->gen != ws->gen && (c = gone(wk, w, e)) != NULL)
 			watch_forget(ws, c, 1);
-		watch_entry_del(w, e);
 	}
 }
 
