@@ -84,6 +84,8 @@ help(void)
 	    "      --fromfile FILE   paths from FILE (- for stdin), @path "
 	    "to leave out\n"
 	    "  -P, --no-dereference  watch a symbolic link, not its target\n"
+	    "  -I, --inotify         accepted: watching is by inotify\n"
+	    "  -h, --help            this help\n"
 	    "\n"
 	    "Events: %s.\n"
 	    "Exit status: 0 an event asked for, 1 error or other end, "

@@ -343,6 +343,12 @@ inotifywait: no event for 1 s (-t)"
 	assert_equal "$stderr" "inotifywait: unknown option '--monitr' (did you mean '--monitor'?)"
 	run_iw -f f
 	assert_equal "$status" 1
+	run_iw -F f
+	assert_equal "$status" 1
+	assert_equal "$stderr" "inotifywait: fanotify (-F, -S) is not supported yet"
+	run_iw --format '' f
+	assert_equal "$status" 1
+	assert_equal "$stderr" "inotifywait: --format: the format is empty"
 	run_iw
 	assert_equal "$stderr" "inotifywait: no path to watch"
 	assert_equal "$status" 1
@@ -353,4 +359,14 @@ inotifywait: no event for 1 s (-t)"
 	assert_success
 	assert_output --partial "watchx"
 	assert_output --partial "--csv"
+}
+
+@test "inotifywait: -I (--inotify) is accepted and changes nothing" {
+	touch f
+	iw_spawn -q -I -e attrib f
+	wait_watches 1
+	chmod 600 f
+	wait_exit
+	assert_equal "$status" 0
+	assert_out "f ATTRIB "
 }
