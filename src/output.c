@@ -655,8 +655,9 @@ put_line(struct output *o, const struct event *ev)
 }
 
 /*
- * %w: the watch path, ending in '/' when it is a directory (the event
- * names an entry in it, or says IN_ISDIR), so that %w%f is the full path,
+ * Whether %w (and inotifywait's line and --csv) end the watch path with a
+ * '/': when it is a directory (the event names an entry in it, or says
+ * IN_ISDIR) not written with one already, so that %w%f is the full path,
  * as inotifywait users write it.
  */
 static int
@@ -666,6 +667,7 @@ dir_slash(const struct event *ev)
 	    ev->path[ev->pathlen - 1] != '/';
 }
 
+/* %w: the watch path, a directory's ending in '/'. */
 static void
 put_dir(struct output *o, const struct event *ev)
 {
