@@ -5,6 +5,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 
+#include <assert.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -183,4 +184,5 @@ void
 source_take(struct source *src, const struct inotify_event *ie)
 {
 	src->taken += sizeof(*ie) + ie->len;
+	assert(src->taken <= src->read);
 }

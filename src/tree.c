@@ -24,6 +24,7 @@
  */
 #include <sys/inotify.h>
 
+#include <assert.h>
 #include <err.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -66,6 +67,43 @@ tree_close(struct tree *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static struct watch	*moving(struct tree *, size_t);
+
+/*
+ * After each step of the -r stage: events held for a directory that is no
+ * longer moving (its watch gone meanwhile) are handed on, to be dropped,
+ * which keeps tree.h's invariants, checked here: a watch moves only while
+ * its move waits (moves may outlive theirs: a watch gone, or taken over),
+ * and events are held only while a watch moves.
+ */
+static void
+tidy(struct tree *t)
+{
+	if (t->q.heldlen > 0 && t->ws->nmoving == 0)
+		follow_release(&t->q);
+	assert(t->ws->nmoving <= t->nmoves);
+	assert(t->q.heldlen == 0 || t->ws->nmoving > 0);
+}
+
+/*
+ * Whether ie is the IN_MOVED_TO of a directory whose move is unresolved:
+ * no listing has found it where it arrives (one would have taken it
+ * over, ending its move: walk.c, adopt()), whatever a listing found there
+ * before it came.
+ */
+static int
+arriving(struct tree *t, const struct inotify_event *ie)
+{
+	size_t	 i;
+
+	if ((ie->mask & (IN_MOVED_TO | IN_ISDIR)) != (IN_MOVED_TO | IN_ISDIR))
+		return 0;
+	for (i = 0; i < t->nmoves; i++)
+		if (t->moves[i].cookie == ie->cookie)
+			return moving(t, i) != NULL;
+	return 0;
+}
+
 /*
  * Decide about an event before it is printed: PASS, DROP it as watchx's
  * own, or HOLD it while its directory's move is unresolved.
@@ -81,7 +119,7 @@ tree_filter(struct tree *t, const struct watch *w,
 	/* A root that left its path: only its IN_IGNORED, which ends it. */
 	if (w->gone)
 		return ie->mask & IN_IGNORED ? PASS : DROP;
-	return window_filter(&t->win, w, ie);
+	return window_filter(&t->win, w, ie, arriving(t, ie));
 }
 
 /*
@@ -107,6 +145,7 @@ later(struct tree *t, const struct watch *parent, const char *name,
 	r->after = source_mark(t->src);
 	if (r->after <= t->src->taken)
 		r->after = t->src->taken + 1;
+	assert(r->after > t->src->taken);
 	r->tries = tries + 1;
 	r->kind = kind;
 	if ((r->name = strndup(name, len)) == NULL)
@@ -169,6 +208,7 @@ tree_retry(struct tree *t)
 			    r.kind);
 		free(r.name);
 	}
+	tidy(t);
 }
 
 /* The watch that move i is about, if it is still moving by that move. */
@@ -242,6 +282,21 @@ reread_below(struct tree *t, struct watch *w)
 }
 
 /*
+ * A sub-directory of w was deleted.  The kernel may still report it
+ * (IN_DELETE_SELF and IN_IGNORED can come after its parent's IN_DELETE,
+ * and a process that holds it open can still read it), but its path is
+ * gone: its watch is forgotten, so nothing more of it is printed.
+ */
+static void
+deleted(struct tree *t, struct watch *w, const char *name, size_t len)
+{
+	struct watch	*c;
+
+	if ((c = watch_child(t->ws, w, name, len)) != NULL)
+		watch_forget(t->ws, c, 1);
+}
+
+/*
  * A directory arrived in parent as name, with cookie: the moving directory
  * of that cookie is renamed into place, and what was held for it handed
  * on; without one (moved in from outside, or taken over meanwhile), it is
@@ -265,6 +320,8 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 	}
 	move_remove(t, i);
 	watch_arrived(t->ws, w);
+	/* Renamed over a directory (an empty one): that one is gone. */
+	deleted(t, parent, name, len);
 	watch_rename(t->ws, w, parent, name, len);
 	reread_below(t, w);
 	/* Renamed to a name the patterns leave out, or into other patterns. */
@@ -273,21 +330,6 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 	else
 		rejudge(t, w);
 	follow_release(&t->q);
-}
-
-/*
- * A sub-directory of w was deleted.  The kernel may still report it
- * (IN_DELETE_SELF and IN_IGNORED can come after its parent's IN_DELETE,
- * and a process that holds it open can still read it), but its path is
- * gone: its watch is forgotten, so nothing more of it is printed.
- */
-static void
-deleted(struct tree *t, struct watch *w, const char *name, size_t len)
-{
-	struct watch	*c;
-
-	if ((c = watch_child(t->ws, w, name, len)) != NULL)
-		watch_forget(t->ws, c, 1);
 }
 
 /* Keep w's entries (--on-overflow rescan) as the event says. */
@@ -373,8 +415,8 @@ rejudge(struct tree *t, struct watch *w)
 }
 
 /* Keep the watch set in step after an event on w has been printed. */
-void
-tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
+static void
+update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 {
 	struct watchset	*ws = t->ws;
 	size_t		 len;
@@ -410,6 +452,13 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 		moved_to(t, w, ie->name, len, ie->cookie);
 }
 
+void
+tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
+{
+	update(t, w, ie);
+	tidy(t);
+}
+
 /* The events of a batch are handled: the listings' window may close. */
 void
 tree_settle(struct tree *t)
@@ -433,6 +482,7 @@ tree_rescan(struct tree *t)
 			/* The listings read every .gitignore again. */
 			rejudge(t, w);
 		}
+	tidy(t);
 }
 
 /*
@@ -477,6 +527,7 @@ tree_expire(struct tree *t, int64_t now, int all)
 	}
 	if (gone)
 		follow_release(&t->q);
+	tidy(t);
 }
 
 /*

@@ -49,10 +49,11 @@ struct retry {
 };
 
 /*
- * The -r bookkeeping.  Invariants, kept in tree.c: a watch has a cookie
- * (is moving) only while a move of that cookie waits in moves, and events
- * are held (q) only while their directory is moving; every retry is due
- * at a mark after the event that failed.
+ * The -r bookkeeping.  Invariants, kept in tree.c and checked there with
+ * assert() (tidy(), later()): a watch has a cookie (is moving) only while
+ * a move of that cookie waits in moves, and events are held (q) only
+ * while a watch is moving; every retry is due at a mark after the event
+ * that failed.
  */
 struct tree {
 	struct watchset		*ws;

@@ -154,45 +154,6 @@ walk_writing(int dirfd, const char *name, int follow)
 }
 
 /*
- * A live walk found name in directory f (of type, a d_type): report it as
- * created, and a regular file as written (walk_written()), unless a rescan
- * finds it known already.  Under --on-overflow rescan, it is entered among
- * f's entries, marked found by this walk; one a rescan finds new is marked
- * fresh.
- */
-static void
-found(struct walk *wk, struct frame *f, const char *name, size_t len,
-    int type)
-{
-	struct watchset	*ws = wk->ws;
-	struct entry	*e = NULL;
-	uint32_t	 bits = 0;
-	int		 fresh, dir = type == DT_DIR;
-
-	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
-	    e->dir != dir) {
-		/* Replaced by something of another type. */
-		follow_print(wk->win->q, f->w,
-		    IN_DELETE | (e->dir ? IN_ISDIR : 0), name, len);
-		e = NULL;
-	}
-	if ((fresh = e == NULL) && type == DT_REG)
-		bits = walk_written(ws, f->fd, name);
-	window_listed(wk->win, f->w, name, len, fresh, bits);
-	if (fresh)
-		follow_print(wk->win->q, f->w,
-		    IN_CREATE | (dir ? IN_ISDIR : 0), name, len);
-	if (bits & IN_MODIFY)
-		follow_print(wk->win->q, f->w, IN_MODIFY, name, len);
-	if (ws->mirror) {
-		if (e == NULL)
-			e = watch_entry_add(f->w, name, len, dir);
-		e->fresh = f->mode == RESCAN && fresh;
-		e->gen = ws->gen;
-	}
-}
-
-/*
  * Entry e of directory w is gone (a rescan did not find it): what watchx
  * reported below it is deleted first, deepest first, then e, each by its
  * own IN_DELETE, so that a consumer that applies an IN_DELETE to one entry
@@ -216,8 +177,47 @@ gone(struct walk *wk, struct watch *w, struct entry *e)
 		gone(wk, c, ce);
 	}
 	follow_print(wk->win->q, w, mask, e->name, e->len);
+	window_deleted(wk->win, w, e->name, e->len);
 	watch_entry_del(w, e);
 	return c;
+}
+
+/*
+ * A live walk found name in directory f (of type, a d_type): report it as
+ * created, and a regular file as written (walk_written()), unless a rescan
+ * finds it known already.  Under --on-overflow rescan, it is entered among
+ * f's entries, marked found by this walk; one a rescan finds new is marked
+ * fresh.
+ */
+static void
+found(struct walk *wk, struct frame *f, const char *name, size_t len,
+    int type)
+{
+	struct watchset	*ws = wk->ws;
+	struct entry	*e = NULL;
+	uint32_t	 bits = 0;
+	int		 fresh, dir = type == DT_DIR;
+
+	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
+	    e->dir != dir) {
+		/* Replaced by something of another type. */
+		gone(wk, f->w, e);
+		e = NULL;
+	}
+	if ((fresh = e == NULL) && type == DT_REG)
+		bits = walk_written(ws, f->fd, name);
+	window_listed(wk->win, f->w, name, len, fresh, bits);
+	if (fresh)
+		follow_print(wk->win->q, f->w,
+		    IN_CREATE | (dir ? IN_ISDIR : 0), name, len);
+	if (bits & IN_MODIFY)
+		follow_print(wk->win->q, f->w, IN_MODIFY, name, len);
+	if (ws->mirror) {
+		if (e == NULL)
+			e = watch_entry_add(f->w, name, len, dir);
+		e->fresh = f->mode == RESCAN && fresh;
+		e->gen = ws->gen;
+	}
 }
 
 /*
@@ -236,6 +236,29 @@ vanished(struct walk *wk, struct watch *w)
 		if (e->gen != ws->gen && (c = gone(wk, w, e)) != NULL)
 			watch_forget(ws, c, 1);
 	}
+}
+
+/*
+ * A live walk found w at another place than the one watchx reported: the
+ * move that took it there is queued, or lost in an overflow.  Under
+ * --on-overflow rescan the old place is deleted now with what was
+ * reported below it, deepest first (the entries say what that was), and
+ * the queued events of the move, if any, are dropped (window_told());
+ * then w is reported anew where it is.  Otherwise the move's queued
+ * IN_MOVED_FROM tells it.  A watch in a directory that is moving
+ * (detached) was reported moved out with it already.
+ */
+static void
+moved_unseen(struct walk *wk, struct watch *w)
+{
+	struct watch	*parent = w->parent;
+	struct entry	*e;
+
+	if (!wk->ws->mirror || parent == NULL || !watch_root(parent)->root ||
+	    (e = watch_entry(parent, watch_name(w), w->namelen)) == NULL)
+		return;
+	window_told(wk->win, parent, watch_name(w), w->namelen);
+	gone(wk, parent, e);
 }
 
 /*
@@ -473,6 +496,7 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 	if (in_place)
 		return 1;
 	replaced(wk, f, name, len);
+	moved_unseen(wk, w);
 	*mode = AGAIN;
 	/* Whatever move of it was waiting is over (tree.c drops it). */
 	watch_arrived(ws, w);

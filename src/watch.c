@@ -16,6 +16,7 @@
 #include <sys/tree.h>
 
 #include <dirent.h>
+#include <assert.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -709,6 +710,7 @@ void
 watch_rename(struct watchset *ws, struct watch *w, struct watch *parent,
     const char *name, size_t namelen)
 {
+	assert(!watch_below(parent, w));
 	unlink_child(ws, w);
 	name_free(w);
 	link_child(ws, w, parent, name, namelen);

@@ -16,6 +16,7 @@
 #include <sys/inotify.h>
 #include <sys/tree.h>
 
+#include <assert.h>
 #include <err.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ seen_add(struct seen_tree *t, int wd, const char *name, size_t len)
 		err(1, NULL);
 	s->wd = wd;
 	s->len = len;
-	s->held = s->listed = 0;
+	s->held = s->listed = s->told = 0;
 	s->written = 0;
 	memcpy(s->name, name, len);
 	RB_INSERT(seen_tree, t, s);
@@ -426,6 +427,43 @@ window_listed(struct window *win, const struct watch *w, const char *name,
 }
 
 /*
+ * A live walk has reported directory name in w deleted, having found it
+ * elsewhere: a consumer no longer holds it, whatever w's listing found,
+ * and the kernel's events that moved it away, queued before the walk
+ * ended, are told already (judge()).
+ */
+void
+window_told(struct window *win, const struct watch *w, const char *name,
+    size_t len)
+{
+	struct seen	*s;
+
+	if ((s = seen_find(&win->seen, w->wd, name, len)) == NULL) {
+		s = seen_add(&win->seen, w->wd, name, len);
+		/* It keeps the window open, as a listing does. */
+		win->nlisted++;
+	}
+	s->held = s->listed = 0;
+	s->written = 0;
+	s->told = 1;
+}
+
+/*
+ * A live walk has reported name in w deleted: the IN_CLOSE_WRITE it may
+ * have owed since a listing found it empty is owed no more.
+ */
+void
+window_deleted(struct window *win, const struct watch *w, const char *name,
+    size_t len)
+{
+	struct seen	*p;
+
+	if (win->nsettling > 0 &&
+	    (p = seen_find(&win->settling, w->wd, name, len)) != NULL)
+		settle_end(win, p, 0);
+}
+
+/*
  * The walk has ended with the events up to mark until queued; with quiet,
  * all the noise it expects (window_expect()) is queued by then too.
  */
@@ -493,20 +531,32 @@ window_settle(struct window *win)
  * for a file found empty by a write.  A file moved in keeps it: its close
  * was elsewhere, and its IN_MOVED_TO is printed for scripts that wait for
  * one (only a directory's would make a consumer drop what the listing
- * reported below it).
+ * reported below it).  A directory arriving whose move is unresolved
+ * (arriving) was not what the listing found under its name: it came after,
+ * over that one, and its IN_MOVED_TO is printed.  A directory a walk
+ * reported moved away (told) has the events of that move dropped, in any
+ * directory.
  */
 static enum verdict
-judge(struct window *win, const struct inotify_event *ie)
+judge(struct window *win, const struct inotify_event *ie, int arriving)
 {
 	struct seen	*s;
 	size_t		 len;
 
-	if (seen_find(&win->seen, ie->wd, "", 0) == NULL)
-		return PASS;
 	len = strnlen(ie->name, ie->len);
 	s = seen_find(&win->seen, ie->wd, ie->name, len);
+	if (s != NULL && s->told && !(ie->mask & (IN_CREATE | IN_MOVED_TO))) {
+		/* The move away that window_told() reported. */
+		if (ie->mask & (IN_DELETE | IN_MOVED_FROM))
+			s->told = 0;
+		return DROP;
+	}
+	if (s != NULL)
+		s->told = 0;
+	if (seen_find(&win->seen, ie->wd, "", 0) == NULL)
+		return PASS;
 	if (ie->mask & (IN_CREATE | IN_MOVED_TO)) {
-		if (s != NULL && s->listed) {
+		if (s != NULL && s->listed && !arriving) {
 			s->listed = 0;
 			if (ie->mask & IN_CREATE)
 				s->written &= ~IN_CLOSE_WRITE;
@@ -517,6 +567,7 @@ judge(struct window *win, const struct inotify_event *ie)
 		if (s == NULL)
 			s = seen_add(&win->seen, ie->wd, ie->name, len);
 		s->held = 1;
+		s->listed = 0;
 		s->written = 0;
 		return PASS;
 	}
@@ -542,11 +593,12 @@ judge(struct window *win, const struct inotify_event *ie)
  */
 enum verdict
 window_filter(struct window *win, const struct watch *w,
-    const struct inotify_event *ie)
+    const struct inotify_event *ie, int arriving)
 {
 	/* Past the listings' window: what they owe first, then this event. */
 	if (win->nlisted > 0 && win->src->taken > win->seen_until)
 		window_end(win);
+	assert(win->nlisted > 0 || RB_EMPTY(&win->seen));
 	if (win->nnoise > 0 && noise(win, w, ie))
 		return DROP;
 	if (win->nsettling > 0 && ie->len > 0)
@@ -555,7 +607,7 @@ window_filter(struct window *win, const struct watch *w,
 	    (ie->mask & (IN_MODIFY | IN_CLOSE_WRITE)) && ghost(win, ie))
 		return DROP;
 	if (win->nlisted > 0 && ie->len > 0)
-		return judge(win, ie);
+		return judge(win, ie, arriving);
 	return PASS;
 }
 

@@ -43,6 +43,7 @@ struct seen {
 	int		 wd;
 	unsigned char	 held;		/* the consumer has it */
 	unsigned char	 listed;	/* reported by the listing itself */
+	unsigned char	 told;		/* reported gone: window_told() */
 	uint32_t	 written;	/* IN_MODIFY done, IN_CLOSE_WRITE due */
 	/* As a ghost, or settling: */
 	uint64_t	 after;		/* the listings' window's end */
@@ -56,10 +57,11 @@ RB_HEAD(seen_tree, seen);
  * Invariants, kept in window.c:
  * - noise is expected only up to quiet_until; past it, nnoise is 0 by the
  *   next event filtered (noise()).
- * - seen holds entries only while nlisted > 0, that is while events
- *   queued before seen_until remain to be handled; the first event past
- *   it ends the window (window_end()), and what a listing owes is
- *   reported then.
+ * - seen holds entries only while nlisted > 0 (directories listed, and
+ *   names told gone: window_told()), that is while events queued before
+ *   seen_until remain to be handled; the first event past it ends the
+ *   window (window_end()), and what a listing owes is reported then.
+ *   Checked with assert() (window_filter()).
  * - ghosts and settling hold one entry per (wd, name), each with a
  *   deadline; ghosts_purge and settle_first are no later than the
  *   earliest of them (and may be earlier: they are only a hint of when
@@ -73,7 +75,7 @@ struct window {
 	struct noise		*noise;
 	size_t			 nnoise;
 	struct seen_tree	 seen;
-	size_t			 nlisted;	/* directories in seen */
+	size_t			 nlisted;	/* directories in seen, and told */
 	uint64_t		 seen_until;	/* their window's end */
 	struct seen_tree	 ghosts;	/* files listed complete */
 	size_t			 nghosts;
@@ -91,9 +93,13 @@ void		 window_expect(struct window *, const struct watch *, int,
 void		 window_listing(struct window *, const struct watch *, int);
 void		 window_listed(struct window *, const struct watch *,
 		    const char *, size_t, int, uint32_t);
+void		 window_deleted(struct window *, const struct watch *,
+		    const char *, size_t);
+void		 window_told(struct window *, const struct watch *,
+		    const char *, size_t);
 void		 window_until(struct window *, uint64_t, int);
 enum verdict	 window_filter(struct window *, const struct watch *,
-		    const struct inotify_event *);
+		    const struct inotify_event *, int);
 void		 window_settle(struct window *);
 int64_t		 window_deadline(const struct window *);
 void		 window_expire(struct window *, int64_t, int);

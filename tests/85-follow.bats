@@ -315,6 +315,75 @@ IN_DELETE,IN_ISDIR	d/gone	sub
 IN_DELETE,IN_ISDIR	d/gone/sub	deeper"
 }
 
+@test "--on-overflow rescan: a directory moved into a new one while its IN_MOVED_FROM is lost: its old path is deleted with what it held, deepest first" {
+	need_root
+	mkdir -p d/A/sub d/keep
+	touch d/A/x d/A/sub/y
+	tree_paths d >initial
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick -r --on-overflow rescan -e create,delete,move d
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	stop_wx
+	# n1's IN_CREATE is queued; then the queue fills, and the move is lost.
+	mkdir -p d/n1/n2
+	touch d/keep/f{1..60}
+	mv -T d/A d/n1/n2
+	kill -CONT "$WX_PID"
+	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
+	touch d/mark
+	wait_created_ev d mark
+	wx_stop
+	run python3 "$ORACLE" --strict --replay "$OUT" d initial
+	assert_success
+	assert_output ""
+	# Each once, deepest first.
+	run awk -F'\t' '$5 ~ /^d(\/A(\/sub)?)?$/ && $6 ~ /^(A|sub|x|y)$/ {
+	    print $4 "\t" $5 "\t" $6 }' "$OUT"
+	assert_output "IN_DELETE	d/A/sub	y
+IN_DELETE,IN_ISDIR	d/A	sub
+IN_DELETE	d/A	x
+IN_DELETE,IN_ISDIR	d	A"
+}
+
+# overflow_while_stopped CMD...: stop watchx, fill its 16-event queue, run
+# CMD (lost), and let it go on until it has printed one more overflow.
+overflow_while_stopped() {
+	local n
+	n=$(grep -c $'\tIN_Q_OVERFLOW\t' "$OUT")
+	stop_wx
+	touch d/keep/f$((n))_{1..40}
+	"$@"
+	kill -CONT "$WX_PID"
+	poll "$WX_DEADLINE" "no overflow" _overflows $((n + 1))
+}
+
+_overflows() {
+	(($(grep -c $'\tIN_Q_OVERFLOW\t' "$OUT") >= $1))
+}
+
+@test "--on-overflow rescan: an empty file a rescan found, then one found gone: its IN_CLOSE_WRITE is not reported after its IN_DELETE" {
+	need_root
+	mkdir -p d/keep
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start --no-tick -r --on-overflow rescan -e create,delete,close_write d
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	# Found empty: its IN_CLOSE_WRITE waits a quiet second...
+	overflow_while_stopped touch d/e
+	wait_created_ev d e
+	# ...in which it is deleted, and the next rescan says so.
+	overflow_while_stopped rm d/e
+	wait_for_line "$OUT" $'\tIN_DELETE\td\te$'
+	# SIGTERM prints what is still owed.
+	wx_stop
+	# Nothing of e after its deletion.
+	run awk -F'\t' '$5 == "d" && $6 == "e" && gone { n++ }
+	    $4 == "IN_DELETE" && $5 == "d" && $6 == "e" { gone = 1 }
+	    END { print gone, n + 0 }' "$OUT"
+	assert_output "1 0"
+}
+
 @test "--on-overflow rescan: 20,000 creates and some deletes while stopped, with the default queue" {
 	ORACLE_DEADLINE=$((WX_DEADLINE > 10 ? WX_DEADLINE : 10)) run python3 "$ORACLE" --flood 20000 --rounds 1 --seed 5 "$WATCHX"
 	assert_success
@@ -514,6 +583,38 @@ tar_tree() {
 	wait_for_line "$OUT" $'\tw\tmark$' 20
 	wx_stop
 	: >initial
+	run python3 "$ORACLE" --replay "$OUT" w initial
+	assert_success
+	assert_output ""
+}
+
+# _watches_above N: watchx holds more than N watches.
+_watches_above() {
+	watch_count
+	((WATCHES > $1))
+}
+
+@test "-r: a directory renamed over an empty one a listing has reported, while another listing runs: its IN_MOVED_TO is printed, what it holds stays known" {
+	mkdir -p w/A/b/c away/big
+	touch w/A/b/c/f w/A/g
+	# A tree whose listing lasts long enough for the rename to come during it.
+	(cd away/big && printf '%s\n' {1..100}/{1..40} | xargs mkdir -p)
+	wx_start -r --no-tick w
+	wait_watches 4
+	stop_wx
+	# Read in one batch: n1 is listed (n3 reported, empty), then z.
+	mkdir -p w/n1/n2/n3
+	mv away/big w/z
+	kill -CONT "$WX_PID"
+	# n1, n2, n3 and some of z: z's listing has begun.  No sleep between
+	# looks, so that the rename comes before it ends.
+	local end=$((SECONDS + 10))
+	until _watches_above 8 || ((SECONDS > end)); do :; done
+	mv -T w/A w/n1/n2/n3
+	: >w/n1/n2/n3/b/c/late
+	wait_for_line "$OUT" $'\tw/n1/n2/n3/b/c\tlate$' 20
+	wx_stop
+	printf '%s\n' A A/b A/b/c A/b/c/f A/g >initial
 	run python3 "$ORACLE" --replay "$OUT" w initial
 	assert_success
 	assert_output ""
