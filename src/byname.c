@@ -238,7 +238,7 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 	struct stat	 st;
 	uint32_t	 mask;
 	size_t		 j;
-	int		 fd, next, wd, exists = 0;
+	int		 fd, next, wd, exists = 0, unsure;
 	/* A file's own events: printed, or its close for --wait-written. */
 	int		 files = b->wait == WAIT_NONE || b->wait == WAIT_WRITTEN;
 
@@ -259,8 +259,11 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		next = openat(fd, t->comp[j], O_PATH | O_CLOEXEC |
 		    (j + 1 < t->ncomp || t->mustdir ? O_DIRECTORY : 0));
 		if (j + 1 == t->ncomp && files) {
-			if (next != -1 && look)
-				*bits = walk_written(b->ws, fd, t->comp[j]);
+			if (next != -1 && look &&
+			    (*bits = walk_written(b->ws, fd, t->comp[j],
+			    &unsure), unsure))
+				/* Empty: left to its writer, if any. */
+				*bits &= ~IN_CLOSE_WRITE;
 			source_watch_fd(b->src, fd, (b->mask & FILE_BITS) |
 			    IN_MASK_ADD);
 		}
@@ -304,7 +307,7 @@ complete(struct byname *b, const struct target *t, int wd, uint32_t bits)
 {
 	if (bits & IN_MODIFY)
 		print(b, t, wd, IN_MODIFY, 0, "", 0);
-	if ((bits & IN_CLOSE_WRITE) && !(bits & WATCH_UNSURE))
+	if (bits & IN_CLOSE_WRITE)
 		print(b, t, wd, IN_CLOSE_WRITE, 0, "", 0);
 }
 

@@ -35,10 +35,13 @@
  * move out and a move in.  It delays every unpaired IN_MOVED_FROM, so it
  * is short.
  *
- * MOVE_WAIT (tree.c, -r): after it, a directory is taken to have left the
- * tree and its watches are removed; if its IN_MOVED_TO comes after all,
- * the directory is listed again and its whole subtree reported anew.
- * Costlier, and it delays nothing that is printed, so it is longer.
+ * MOVE_WAIT (handle.c, ready(), -r): a directory's IN_MOVED_FROM that
+ * ends what was read waits for the next read, and the events after it
+ * with it; after MOVE_WAIT the directory is taken to have left the tree
+ * and its watches are removed; if its IN_MOVED_TO comes after all, the
+ * directory is listed again and its whole subtree reported anew.  That
+ * is costlier, and only a move out of the tree, with nothing queued after
+ * it, waits this long, so it is longer.
  */
 #define PAIR_WAIT	(10 * 1000000LL)
 #define MOVE_WAIT	(20 * 1000000LL)

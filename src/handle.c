@@ -1,9 +1,12 @@
 /*
  * handle.c: one event's way from the source to the output.  Its watch is
- * looked up, the -r bookkeeping may drop or hold it (tree.c), the globs
- * may filter it, --pair-moves may join it to its partner (pair.c), and
- * what is left is printed (output.c); the -r stage then updates the
- * watch set, and what it hands on (follow records) is taken in turn.
+ * looked up, the -r bookkeeping may drop it (tree.c), the globs may
+ * filter it, --pair-moves may join it to its partner (pair.c), and what
+ * is left is printed (output.c); the -r stage then updates the watch set,
+ * and what it made up meanwhile (follow records) is printed in turn.  A
+ * directory's IN_MOVED_FROM under -r is handled with its IN_MOVED_TO in
+ * view: until the events read hold it, or MOVE_WAIT has passed, it and
+ * what follows it wait in the loop's buffer (ready()).
  * Terminal events and the -x/-n conditions set the exit status.  Nothing
  * here waits: the loop (loop.c) reads, and calls in here with what it
  * read and when timers are due.
@@ -174,13 +177,7 @@ say_why(struct handler *h, const struct watch *w,
 	free(path);
 }
 
-static void	handle(struct handler *, const struct inotify_event *);
-
-/*
- * What a stage has handed on in q (follow.h, follow records), in order:
- * events it made up are printed, held events are handled again (and what
- * they hand on is taken first, so the order is the kernel's).
- */
+/* What a stage made up (follow.h, follow records), printed in order. */
 static void
 take(struct handler *h, struct follow_queue *q)
 {
@@ -196,9 +193,7 @@ take(struct handler *h, struct follow_queue *q)
 		memcpy(&head, p, sizeof(head));
 		ie = (const struct inotify_event *)(p + sizeof(head) +
 		    FOLLOW_PAD(head.pathlen));
-		if (head.kind == FOLLOW_HANDLE)
-			handle(h, ie);
-		else if ((ie->mask & h->print) != 0)
+		if ((ie->mask & h->print) != 0)
 			emit(h, h->filter != NULL ?
 			    watchset_find(h->ws, ie->wd) : NULL,
 			    p + sizeof(head), head.pathlen, head.rootlen, ie,
@@ -239,13 +234,15 @@ by_name(struct handler *h, const struct inotify_event *ie)
 }
 
 /*
- * One event from the kernel.  Terminal events (overflow, unmount, the last
- * root gone) are printed whatever -e says, then end the run with 3 unless
- * the same event also satisfied -x or -n; under --on-overflow rescan, an
- * overflow is followed by a rescan of the tree instead.
+ * One event from the kernel (to: an IN_MOVED_FROM's other half, if read:
+ * ready()).  Terminal events (overflow, unmount, the last root gone) are
+ * printed whatever -e says, then end the run with 3 unless the same event
+ * also satisfied -x or -n; under --on-overflow rescan, an overflow is
+ * followed by a rescan of the tree instead.
  */
 static void
-handle(struct handler *h, const struct inotify_event *ie)
+handle(struct handler *h, const struct inotify_event *ie,
+    const struct inotify_event *to)
 {
 	struct watch	*w;
 	const char	*path;
@@ -276,12 +273,10 @@ handle(struct handler *h, const struct inotify_event *ie)
 	/* Events queued before their watch was forgotten. */
 	if ((w = watchset_find(h->ws, ie->wd)) == NULL)
 		return;
-	/* Held: handled again later.  Dropped: not printed, still followed. */
+	/* Dropped: not printed, still followed. */
 	v = tree_filter(&h->tree, w, ie);
 	/* What it owed before this event (the listings' IN_CLOSE_WRITE). */
 	follow(h);
-	if (v == HOLD)
-		return;
 	/*
 	 * By name, a root that goes is waited for again: not the end.  As
 	 * inotifywait, waiting for one event, any root that goes is.
@@ -304,7 +299,7 @@ handle(struct handler *h, const struct inotify_event *ie)
 			h->status = 3;
 		}
 	}
-	tree_update(&h->tree, w, ie);
+	tree_update(&h->tree, w, ie, to);
 	follow(h);
 }
 
@@ -328,6 +323,7 @@ handler_open(struct handler *h, const struct config *cfg,
 	h->filter = filter;
 	h->print = cfg->events | cfg->exit_on;
 	h->status = -1;
+	h->move_due = NEVER;
 }
 
 /* A read was made just now: the events it brought happened now. */
@@ -339,23 +335,56 @@ handler_begin(struct handler *h)
 }
 
 /*
+ * Whether ie, followed by the events next to end, can be handled now.  A
+ * watched directory's IN_MOVED_FROM under -r is handled with its
+ * IN_MOVED_TO, which the kernel queues just after it (tree_partner(): in
+ * *to): if the events read end before it could come, ie waits for the
+ * next read, for at most MOVE_WAIT; then, or without it among the events
+ * after, the directory has left the tree.
+ */
+static int
+ready(struct handler *h, const struct inotify_event *ie, const char *next,
+    const char *end, const struct inotify_event **to)
+{
+	const struct watch	*w;
+
+	*to = NULL;
+	if (!h->ws->recursive || (ie->mask & (IN_MOVED_FROM | IN_ISDIR)) !=
+	    (IN_MOVED_FROM | IN_ISDIR) ||
+	    (w = watchset_find(h->ws, ie->wd)) == NULL)
+		return 1;
+	if (tree_partner(&h->tree, w, ie, next, end, to) == -1 &&
+	    !h->move_late) {
+		if (h->move_due == NEVER)
+			h->move_due = clock_ns() + MOVE_WAIT;
+		return 0;
+	}
+	h->move_due = NEVER;
+	h->move_late = 0;
+	return 1;
+}
+
+/*
  * Handle the events of the read, len bytes of buf, in order.  Returns the
  * bytes handled: all of them, unless an event ends the run or fills the
  * output's backlog (output_full()), so that what a slow reader has not
- * taken never grows past the backlog by more than one event's records;
- * the loop hands the rest back once the reader has taken some.
+ * taken never grows past the backlog by more than one event's records,
+ * or a directory's IN_MOVED_FROM waits for the next read (ready(),
+ * handler_waiting()); the loop hands the rest back later.
  */
 size_t
 handler_events(struct handler *h, const char *buf, size_t len)
 {
-	const struct inotify_event	*ie;
-	const char			*p;
+	const struct inotify_event	*ie, *to;
+	const char			*p, *end = buf + len;
 
-	for (p = buf; p < buf + len;) {
+	for (p = buf; p < end;) {
 		ie = (const struct inotify_event *)p;
+		if (!ready(h, ie, p + sizeof(*ie) + ie->len, end, &to))
+			return p - buf;
 		p += sizeof(*ie) + ie->len;
 		source_take(h->src, ie);
-		handle(h, ie);
+		handle(h, ie, to);
 		if (h->tree.nretries > 0) {
 			tree_retry(&h->tree);
 			follow(h);
@@ -369,13 +398,26 @@ handler_events(struct handler *h, const char *buf, size_t len)
 }
 
 /*
- * Time is now: moves that waited too long are resolved, and records that
- * are ready are printed (with all, every record still queued).
+ * Whether a directory's IN_MOVED_FROM waits for the next read (ready()):
+ * the loop reads on, after the events it kept.
+ */
+int
+handler_waiting(const struct handler *h)
+{
+	return h->move_due != NEVER && !h->move_late;
+}
+
+/*
+ * Time is now: an IN_MOVED_FROM that waited too long is handled without
+ * its other half, and records that are ready are printed (with all, every
+ * record still queued).
  */
 void
 handler_timers(struct handler *h, int64_t now, int all)
 {
-	if ((h->tree.nmoves > 0 || tree_due(&h->tree)) && h->status == -1) {
+	if (h->move_due != NEVER && (all || now >= h->move_due))
+		h->move_late = 1;
+	if (tree_due(&h->tree) && h->status == -1) {
 		tree_expire(&h->tree, now, all);
 		follow(h);
 	}
@@ -401,6 +443,8 @@ handler_deadline(const struct handler *h)
 
 	if (tree_deadline(&h->tree) < at)
 		at = tree_deadline(&h->tree);
+	if (handler_waiting(h) && h->move_due < at)
+		at = h->move_due;
 	return at;
 }
 

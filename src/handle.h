@@ -33,6 +33,8 @@ struct handler {
 	struct timespec		 when;		/* of the current batch */
 	uint32_t		 print;		/* bits printed */
 	long long		 printed;
+	int64_t			 move_due;	/* ready(): NEVER if none waits */
+	int			 move_late;	/* MOVE_WAIT has passed */
 	int			 status;	/* exit status; -1: running */
 	int			 error;		/* a failed write's errno */
 };
@@ -42,6 +44,7 @@ void	 handler_open(struct handler *, const struct config *,
 	    struct filter *, struct byname *);
 void	 handler_begin(struct handler *);
 size_t	 handler_events(struct handler *, const char *, size_t);
+int	 handler_waiting(const struct handler *);
 void	 handler_timers(struct handler *, int64_t, int);
 int	 handler_due(const struct handler *);
 int64_t	 handler_deadline(const struct handler *);

@@ -105,7 +105,9 @@ handle_ahead(struct loop *l)
 
 /*
  * Handle what was read before, then read and handle what the kernel has
- * queued, in at most maxreads reads.
+ * queued, in at most maxreads reads.  Events that wait for the next read
+ * (handler_waiting(): a directory's IN_MOVED_FROM, and the few after it)
+ * are kept at the start of the buffer, and the read goes after them.
  */
 static void
 drain(struct loop *l, int maxreads)
@@ -113,11 +115,16 @@ drain(struct loop *l, int maxreads)
 	static char	 buf[READ_BUF]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t		 n;
+	size_t		 keep;
 
-	if (l->nahead > 0 && !handle_ahead(l))
+	if (l->nahead > 0 && !handle_ahead(l) && !handler_waiting(&l->h))
 		return;
 	while (maxreads-- > 0) {
-		if ((n = source_read(l->src, buf, sizeof(buf))) == -1) {
+		if ((keep = l->nahead) > 0)
+			memmove(buf, l->ahead, keep);
+		l->ahead = buf;
+		if ((n = source_read(l->src, buf + keep, sizeof(buf) - keep)) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
@@ -125,17 +132,19 @@ drain(struct loop *l, int maxreads)
 			err(1, "read events");
 		}
 		handler_begin(&l->h);
-		l->ahead = buf;
-		l->nahead = n;
-		if (!handle_ahead(l))
+		l->nahead = keep + n;
+		if (!handle_ahead(l)) {
+			if (handler_waiting(&l->h))
+				continue;
 			return;
+		}
 		/*
 		 * Room was left for more: the queue was empty when read.
 		 * What came since wakes epoll (level-triggered) at once, so
 		 * a read only to hear EAGAIN would be a syscall for nothing.
 		 */
-		if ((size_t)n < sizeof(buf) - sizeof(struct inotify_event) -
-		    NAME_MAX - 1)
+		if ((size_t)n < sizeof(buf) - keep -
+		    sizeof(struct inotify_event) - NAME_MAX - 1)
 			return;
 	}
 }
@@ -410,12 +419,16 @@ loop_wait(struct loop *l, int *sig)
 	if (l->deadline < at)
 		at = l->deadline;
 	/* Its timers wait with the events read (loop_run()). */
-	if (l->nahead == 0 && handler_deadline(&l->h) < at)
+	if ((l->nahead == 0 || handler_waiting(&l->h)) &&
+	    handler_deadline(&l->h) < at)
 		at = handler_deadline(&l->h);
 	if (l->out->cramped && now + OUTPUT_RETRY < at)
 		at = now + OUTPUT_RETRY;
-	/* Events read and not handled yet, and the backlog has room again. */
-	if (l->nahead > 0 && !output_full(l->out))
+	/*
+	 * Events read and not handled yet, and the backlog has room again
+	 * (not those that wait for more events).
+	 */
+	if (l->nahead > 0 && !output_full(l->out) && !handler_waiting(&l->h))
 		at = now;
 	if ((n = epoll_wait(l->epfd, evs, 4, wait_ms(now, at))) == -1 &&
 	    errno != EINTR)
@@ -529,11 +542,15 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 		if ((ready || sig || l.nahead > 0) && !output_full(out))
 			drain(&l, READS_MAX);
 		/*
-		 * Time stands still for events read and not handled yet:
-		 * the other half of a move may be among them.
+		 * Time stands still for events read and not handled yet
+		 * (the other half of a move may be among them), unless they
+		 * wait for more.  On a signal, what waited for more is
+		 * handled without it.
 		 */
-		if (l.nahead == 0 || sig)
+		if (l.nahead == 0 || sig || handler_waiting(&l.h))
 			handler_timers(&l.h, clock_ns(), sig != 0);
+		if (sig && l.nahead > 0 && !output_full(out))
+			handle_ahead(&l);
 		if (l.h.error != 0) {
 			errno = l.h.error;
 			output_failed(out);

@@ -1,15 +1,15 @@
 /*
  * tree.c: the -r stage.  Keeps the watch set in step with the tree, and
- * decides for each event whether it is printed, dropped or held.
+ * decides for each event whether it is printed or dropped.
  *
  * New directories are walked (walk.c).  A directory moved from a watched
- * directory is held until its IN_MOVED_TO, paired by cookie, says where it
- * went: its watch is then renamed, which renames everything below it.  If
- * no IN_MOVED_TO comes within MOVE_WAIT, it has left the tree and its
- * watches are removed.  Events inside a directory whose move is unresolved
- * are held (follow.c), then handed on to be handled again under the new
- * path, or dropped, so none is ever printed under a stale path.  The
- * events of watchx's own listings are window.c's.
+ * directory is followed at its IN_MOVED_FROM: its IN_MOVED_TO, paired by
+ * cookie, is among the events read with it (the kernel queues the two
+ * together; the handler reads on until it is, or MOVE_WAIT has passed:
+ * tree_partner()), and its watch is renamed then, which renames everything
+ * below it; without one, it has left the tree and its watches are removed.
+ * So no event is ever printed under a stale path, and none waits here.
+ * The events of watchx's own listings are window.c's.
  *
  * A sub-directory's watch is forgotten when its IN_DELETE is handled,
  * and the watches below a directory listed again that the listing did not
@@ -60,66 +60,72 @@ tree_close(struct tree *t)
 
 	window_close(&t->win);
 	follow_close(&t->q);
-	free(t->moves);
 	for (i = 0; i < t->nretries; i++)
 		free(t->retries[i].name);
 	free(t->retries);
 	memset(t, 0, sizeof(*t));
 }
 
-static struct watch	*moving(struct tree *, size_t);
-
 /*
- * After each step of the -r stage: events held for a directory that is no
- * longer moving (its watch gone meanwhile) are handed on, to be dropped,
- * which keeps tree.h's invariants, checked here: a watch moves only while
- * its move waits (moves may outlive theirs: a watch gone, or taken over),
- * and events are held only while a watch moves.
- */
-static void
-tidy(struct tree *t)
-{
-	if (t->q.heldlen > 0 && t->ws->nmoving == 0)
-		follow_release(&t->q);
-	assert(t->ws->nmoving <= t->nmoves);
-	assert(t->q.heldlen == 0 || t->ws->nmoving > 0);
-}
-
-/*
- * Whether ie is the IN_MOVED_TO of a directory whose move is unresolved:
- * no listing has found it where it arrives (one would have taken it
- * over, ending its move: walk.c, adopt()), whatever a listing found there
- * before it came.
+ * Whether ie is the IN_MOVED_TO of the directory whose move was applied
+ * at its IN_MOVED_FROM (moved_from()): no listing has found it where it
+ * arrives (one would have taken it over first: walk.c, adopt()), whatever
+ * a listing found there before it came.
  */
 static int
-arriving(struct tree *t, const struct inotify_event *ie)
+arriving(const struct tree *t, const struct inotify_event *ie)
 {
-	size_t	 i;
-
-	if ((ie->mask & (IN_MOVED_TO | IN_ISDIR)) != (IN_MOVED_TO | IN_ISDIR))
-		return 0;
-	for (i = 0; i < t->nmoves; i++)
-		if (t->moves[i].cookie == ie->cookie)
-			return moving(t, i) != NULL;
-	return 0;
+	return (ie->mask & (IN_MOVED_TO | IN_ISDIR)) ==
+	    (IN_MOVED_TO | IN_ISDIR) && t->arrived != 0 &&
+	    ie->cookie == t->arrived;
 }
 
 /*
- * Decide about an event before it is printed: PASS, DROP it as watchx's
- * own, or HOLD it while its directory's move is unresolved.
+ * Decide about an event before it is printed: PASS, or DROP it as
+ * watchx's own or as what a listing reported already.
  */
 enum verdict
 tree_filter(struct tree *t, const struct watch *w,
     const struct inotify_event *ie)
 {
-	if (watch_moving(t->ws, w)) {
-		follow_hold(&t->q, ie);
-		return HOLD;
-	}
 	/* A root that left its path: only its IN_IGNORED, which ends it. */
 	if (w->gone)
 		return ie->mask & IN_IGNORED ? PASS : DROP;
 	return window_filter(&t->win, w, ie, arriving(t, ie));
+}
+
+/*
+ * Where the directory of ie, an IN_MOVED_FROM on w, goes: 1 with its
+ * IN_MOVED_TO in *to, found among the events after it (next to end); 0
+ * if it left the tree (its IN_MOVED_TO is not among PAIR_SCAN events
+ * after it); -1 if the events end first, so that the next read may hold
+ * it.  The kernel queues the two halves of a rename one after the other,
+ * with at most the events of other processes in between.  Not about a
+ * watched directory: 0.
+ */
+int
+tree_partner(struct tree *t, const struct watch *w,
+    const struct inotify_event *ie, const char *next, const char *end,
+    const struct inotify_event **to)
+{
+	const struct inotify_event	*e;
+	int				 n;
+
+	*to = NULL;
+	if ((ie->mask & (IN_MOVED_FROM | IN_ISDIR)) !=
+	    (IN_MOVED_FROM | IN_ISDIR) || ie->cookie == 0 ||
+	    watch_child(t->ws, w, ie->name, strnlen(ie->name, ie->len)) == NULL)
+		return 0;
+	for (n = 0; n < PAIR_SCAN; n++, next += sizeof(*e) + e->len) {
+		if (next >= end)
+			return -1;
+		e = (const struct inotify_event *)next;
+		if ((e->mask & IN_MOVED_TO) && e->cookie == ie->cookie) {
+			*to = e;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -181,8 +187,8 @@ reread(struct tree *t, struct watch *w, int tries)
 }
 
 /*
- * The retries that are due now.  One whose parent is still moving, or is
- * out of date again, is put back; one whose parent's watch is gone is
+ * The retries that are due now.  One whose parent is out of date again is
+ * put back; one whose parent's watch is gone is
  * over.
  */
 void
@@ -208,50 +214,6 @@ tree_retry(struct tree *t)
 			    r.kind);
 		free(r.name);
 	}
-	tidy(t);
-}
-
-/* The watch that move i is about, if it is still moving by that move. */
-static struct watch *
-moving(struct tree *t, size_t i)
-{
-	struct watch	*w;
-
-	if ((w = watchset_find(t->ws, t->moves[i].wd)) == NULL ||
-	    w->cookie != t->moves[i].cookie)
-		return NULL;
-	return w;
-}
-
-static void
-move_remove(struct tree *t, size_t i)
-{
-	t->moves[i] = t->moves[--t->nmoves];
-}
-
-static void
-moved_from(struct tree *t, struct watch *parent, const char *name,
-    size_t len, uint32_t cookie)
-{
-	struct watch	*w;
-	struct move	*m;
-
-	if ((w = watch_child(t->ws, parent, name, len)) == NULL)
-		return;
-	/*
-	 * Cookie 0 (once in 2^32 renames) pairs with nothing, and means "not
-	 * moving": taken as moved out, and walked anew if it arrives.
-	 */
-	if (cookie == 0) {
-		watch_forget(t->ws, w, 1);
-		return;
-	}
-	m = ARRAY_PUSH(t->moves, t->nmoves);
-	m->wd = w->wd;
-	m->cookie = cookie;
-	m->deadline = clock_ns() + MOVE_WAIT;
-	/* Out of its parent's reach, which may go before it arrives. */
-	watch_detach(t->ws, w, cookie);
 }
 
 /*
@@ -297,39 +259,59 @@ deleted(struct tree *t, struct watch *w, const char *name, size_t len)
 }
 
 /*
- * A directory arrived in parent as name, with cookie: the moving directory
- * of that cookie is renamed into place, and what was held for it handed
- * on; without one (moved in from outside, or taken over meanwhile), it is
+ * Directory name of parent was renamed: with its IN_MOVED_TO (to, found
+ * by tree_partner()) on a watched directory, its watch is renamed into
+ * place now, which renames everything below it, and that IN_MOVED_TO is
+ * then passed (arriving()); without, it has left the tree, and its
+ * watches are removed.  Cookie 0 (once in 2^32 renames) pairs with
+ * nothing: the same.
+ */
+static void
+moved_from(struct tree *t, struct watch *parent, const char *name,
+    size_t len, const struct inotify_event *to)
+{
+	struct watch	*w, *dest = NULL, *old = NULL;
+	size_t		 tolen = 0;
+
+	if ((w = watch_child(t->ws, parent, name, len)) == NULL)
+		return;
+	if (to != NULL && (dest = watchset_find(t->ws, to->wd)) != NULL) {
+		tolen = strnlen(to->name, to->len);
+		old = watch_child(t->ws, dest, to->name, tolen);
+	}
+	/* Into itself, or over what holds it: no rename the kernel makes. */
+	if (to == NULL || dest == NULL || watch_below(dest, w) ||
+	    (old != NULL && watch_below(w, old))) {
+		watch_forget(t->ws, w, 1);
+		return;
+	}
+	t->arrived = to->cookie;
+	/* Renamed over a directory (an empty one): that one is gone. */
+	if (old != NULL)
+		watch_forget(t->ws, old, 1);
+	watch_rename(t->ws, w, dest, to->name, tolen);
+	reread_below(t, w);
+	/* Renamed to a name the patterns leave out, or into other patterns. */
+	if (walk_pruned(t->ws, dest, to->name, tolen))
+		watch_forget(t->ws, w, 1);
+	else
+		rejudge(t, w);
+}
+
+/*
+ * A directory arrived in parent as name: the one whose move was applied
+ * at its IN_MOVED_FROM is in place; any other (moved in from outside) is
  * new.
  */
 static void
 moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
     uint32_t cookie)
 {
-	struct watch	*w;
-	size_t		 i;
-
-	for (i = 0; i < t->nmoves; i++)
-		if (t->moves[i].cookie == cookie)
-			break;
-	if (i == t->nmoves || (w = moving(t, i)) == NULL) {
-		if (i < t->nmoves)
-			move_remove(t, i);
-		appeared(t, parent, name, len, 0, RETRY_WALK);
+	if (t->arrived != 0 && cookie == t->arrived) {
+		t->arrived = 0;
 		return;
 	}
-	move_remove(t, i);
-	watch_arrived(t->ws, w);
-	/* Renamed over a directory (an empty one): that one is gone. */
-	deleted(t, parent, name, len);
-	watch_rename(t->ws, w, parent, name, len);
-	reread_below(t, w);
-	/* Renamed to a name the patterns leave out, or into other patterns. */
-	if (walk_pruned(t->ws, parent, name, len))
-		watch_forget(t->ws, w, 1);
-	else
-		rejudge(t, w);
-	follow_release(&t->q);
+	appeared(t, parent, name, len, 0, RETRY_WALK);
 }
 
 /* Keep w's entries (--on-overflow rescan) as the event says. */
@@ -414,9 +396,13 @@ rejudge(struct tree *t, struct watch *w)
 	free(p);
 }
 
-/* Keep the watch set in step after an event on w has been printed. */
+/*
+ * Keep the watch set in step after an event on w has been printed (to:
+ * an IN_MOVED_FROM's other half, from tree_partner()).
+ */
 static void
-update(struct tree *t, struct watch *w, const struct inotify_event *ie)
+update(struct tree *t, struct watch *w, const struct inotify_event *ie,
+    const struct inotify_event *to)
 {
 	struct watchset	*ws = t->ws;
 	size_t		 len;
@@ -447,22 +433,27 @@ update(struct tree *t, struct watch *w, const struct inotify_event *ie)
 	else if (ie->mask & IN_DELETE)
 		deleted(t, w, ie->name, len);
 	else if (ie->mask & IN_MOVED_FROM)
-		moved_from(t, w, ie->name, len, ie->cookie);
+		moved_from(t, w, ie->name, len, to);
 	else if (ie->mask & IN_MOVED_TO)
 		moved_to(t, w, ie->name, len, ie->cookie);
 }
 
 void
-tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie)
+tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie,
+    const struct inotify_event *to)
 {
-	update(t, w, ie);
-	tidy(t);
+	update(t, w, ie, to);
 }
 
-/* The events of a batch are handled: the listings' window may close. */
+/*
+ * The events of a batch are handled: the listings' window may close.  A
+ * move applied at its IN_MOVED_FROM has met its IN_MOVED_TO in the batch
+ * (unless that one's directory went in between: it is over anyway).
+ */
 void
 tree_settle(struct tree *t)
 {
+	t->arrived = 0;
 	window_settle(&t->win);
 }
 
@@ -482,52 +473,23 @@ tree_rescan(struct tree *t)
 			/* The listings read every .gitignore again. */
 			rejudge(t, w);
 		}
-	tidy(t);
 }
 
-/*
- * When the oldest unresolved move gives up waiting, or the first empty
- * file has settled; NEVER if nothing waits.
- */
+/* When the first empty file has settled; NEVER if nothing waits. */
 int64_t
 tree_deadline(const struct tree *t)
 {
-	int64_t	 at = window_deadline(&t->win);
-	size_t	 i;
-
-	for (i = 0; i < t->nmoves; i++)
-		if (t->moves[i].deadline < at)
-			at = t->moves[i].deadline;
-	return at;
+	return window_deadline(&t->win);
 }
 
 /*
- * Directories whose IN_MOVED_TO did not come have left the tree; empty
- * files that stayed untouched are complete (window.c; all of them with
- * all, for a run ended by a signal).
+ * Empty files that stayed untouched are complete (window.c; all of them
+ * with all, for a run ended by a signal).
  */
 void
 tree_expire(struct tree *t, int64_t now, int all)
 {
-	struct watch	*w;
-	size_t		 i;
-	int		 gone = 0;
-
 	window_expire(&t->win, now, all);
-	for (i = 0; i < t->nmoves;) {
-		if (t->moves[i].deadline > now) {
-			i++;
-			continue;
-		}
-		if ((w = moving(t, i)) != NULL) {
-			watch_forget(t->ws, w, 1);
-			gone = 1;
-		}
-		move_remove(t, i);
-	}
-	if (gone)
-		follow_release(&t->q);
-	tidy(t);
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * tree.h: the -r stage, between the source and the filters: keeps the
- * watch set in step with the tree, and decides which events are printed,
- * dropped or held (tree.c).
+ * watch set in step with the tree, and decides which events are printed
+ * or dropped (tree.c).
  */
 #ifndef WATCHX_TREE_H
 #define WATCHX_TREE_H
@@ -19,15 +19,13 @@ struct watch;
 struct watchset;
 
 /*
- * A directory moved from a watched directory, its IN_MOVED_TO not seen:
- * by the wd of its watch, which is moving with this cookie as long as the
- * move is (a watch taken over by a walk meanwhile is not: walk.c, adopt()).
+ * How many events after a directory's IN_MOVED_FROM its IN_MOVED_TO is
+ * looked for (tree_partner()): the kernel queues the two one after the
+ * other, and only other processes' events can come in between, a few at
+ * most.  Past it the directory is taken to have left the tree, which is
+ * still a true account (the IN_MOVED_TO then reports it anew).
  */
-struct move {
-	int		 wd;
-	uint32_t	 cookie;
-	int64_t		 deadline;	/* CLOCK_MONOTONIC ns */
-};
+#define PAIR_SCAN	64
 
 /* The events on a .gitignore after which it is read again (IN_CREATE:
  * a hard link). */
@@ -50,18 +48,16 @@ struct retry {
 
 /*
  * The -r bookkeeping.  Invariants, kept in tree.c and checked there with
- * assert() (tidy(), later()): a watch has a cookie (is moving) only while
- * a move of that cookie waits in moves, and events are held (q) only
- * while a watch is moving; every retry is due at a mark after the event
- * that failed.
+ * assert(): every retry is due at a mark after the event that failed
+ * (later()).  A move applied at its IN_MOVED_FROM meets its IN_MOVED_TO in
+ * the same batch, so arrived lasts one batch at most (tree_settle()).
  */
 struct tree {
 	struct watchset		*ws;
 	struct source		*src;
-	struct follow_queue	 q;	/* what is handed on, and held */
+	struct follow_queue	 q;	/* what is handed on */
 	struct window		 win;	/* the listings' own events */
-	struct move		*moves;
-	size_t			 nmoves;
+	uint32_t		 arrived;	/* a move applied, its cookie */
 	struct retry		*retries;
 	size_t			 nretries;
 };
@@ -70,8 +66,11 @@ void		 tree_open(struct tree *, struct watchset *, struct source *);
 void		 tree_close(struct tree *);
 enum verdict	 tree_filter(struct tree *, const struct watch *,
 		    const struct inotify_event *);
+int		 tree_partner(struct tree *, const struct watch *,
+		    const struct inotify_event *, const char *, const char *,
+		    const struct inotify_event **);
 void		 tree_update(struct tree *, struct watch *,
-		    const struct inotify_event *);
+		    const struct inotify_event *, const struct inotify_event *);
 void		 tree_settle(struct tree *);
 void		 tree_retry(struct tree *);
 void		 tree_rescan(struct tree *);

@@ -111,21 +111,24 @@ add_subdir(struct frame *f, const char *name, size_t len)
  * An empty file is not opened: it may be one that is being created, whose
  * creator has not yet taken write access, and a lease taken in that
  * instant would make an O_NONBLOCK open of it fail (GNU tar opens so).
- * Its IN_CLOSE_WRITE is owed WATCH_UNSURE: window.c waits to see whether a
- * writer is at work.
+ * Its IN_CLOSE_WRITE is owed unsure (*unsure set): window.c waits to see
+ * whether a writer is at work.
  */
 uint32_t
-walk_written(const struct watchset *ws, int dirfd, const char *name)
+walk_written(const struct watchset *ws, int dirfd, const char *name,
+    int *unsure)
 {
 	struct stat	 st;
 
+	*unsure = 0;
 	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)) ||
 	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    !S_ISREG(st.st_mode))
 		return 0;
-	if (st.st_size == 0)
-		return ws->mask & IN_CLOSE_WRITE ?
-		    IN_CLOSE_WRITE | WATCH_UNSURE : 0;
+	if (st.st_size == 0) {
+		*unsure = 1;
+		return ws->mask & IN_CLOSE_WRITE;
+	}
 	return (walk_writing(dirfd, name, 0) == 1 ? IN_MODIFY :
 	    IN_MODIFY | IN_CLOSE_WRITE) & ws->mask;
 }
@@ -196,7 +199,7 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	struct watchset	*ws = wk->ws;
 	struct entry	*e = NULL;
 	uint32_t	 bits = 0;
-	int		 fresh, dir = type == DT_DIR;
+	int		 fresh, dir = type == DT_DIR, unsure = 0;
 
 	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
 	    e->dir != dir) {
@@ -205,8 +208,8 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 		e = NULL;
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
-		bits = walk_written(ws, f->fd, name);
-	window_listed(wk->win, f->w, name, len, fresh, bits);
+		bits = walk_written(ws, f->fd, name, &unsure);
+	window_listed(wk->win, f->w, name, len, fresh, bits, unsure);
 	if (fresh)
 		follow_print(wk->win->q, f->w,
 		    IN_CREATE | (dir ? IN_ISDIR : 0), name, len);
@@ -245,8 +248,7 @@ vanished(struct walk *wk, struct watch *w)
  * reported below it, deepest first (the entries say what that was), and
  * the queued events of the move, if any, are dropped (window_told());
  * then w is reported anew where it is.  Otherwise the move's queued
- * IN_MOVED_FROM tells it.  A watch in a directory that is moving
- * (detached) was reported moved out with it already.
+ * IN_MOVED_FROM tells it.
  */
 static void
 moved_unseen(struct walk *wk, struct watch *w)
@@ -254,7 +256,7 @@ moved_unseen(struct walk *wk, struct watch *w)
 	struct watch	*parent = w->parent;
 	struct entry	*e;
 
-	if (!wk->ws->mirror || parent == NULL || !watch_root(parent)->root ||
+	if (!wk->ws->mirror || parent == NULL ||
 	    (e = watch_entry(parent, watch_name(w), w->namelen)) == NULL)
 		return;
 	window_told(wk->win, parent, watch_name(w), w->namelen);
@@ -451,7 +453,7 @@ still_there(struct watchset *ws, const struct watch *w, int pin)
 	struct stat	 a, b;
 	int		 fd, same;
 
-	if (w->parent == NULL || w->cookie != 0 || fstat(pin, &a) == -1)
+	if (w->parent == NULL || fstat(pin, &a) == -1)
 		return 0;
 	if ((fd = open_dir(ws, w)) == -1)
 		return 0;
@@ -498,9 +500,6 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 	replaced(wk, f, name, len);
 	moved_unseen(wk, w);
 	*mode = AGAIN;
-	/* Whatever move of it was waiting is over (tree.c drops it). */
-	watch_arrived(ws, w);
-	follow_unhold(wk->win->q, w);
 	watch_rename(ws, w, f->w, name, len);
 	return 1;
 }

@@ -680,31 +680,6 @@ watch_new(struct watchset *ws, struct watch *parent, int wd, const char *name,
 	return w;
 }
 
-/*
- * Take a directory that moved away (the IN_MOVED_FROM of cookie) out of
- * its parent's reach: until it arrives somewhere, nothing above it may
- * lead to it or be needed by it, and it is moving (watch_moving()).
- */
-void
-watch_detach(struct watchset *ws, struct watch *w, uint32_t cookie)
-{
-	unlink_child(ws, w);
-	if (w->cookie == 0 && cookie != 0)
-		ws->nmoving++;
-	else if (w->cookie != 0 && cookie == 0)
-		ws->nmoving--;
-	w->cookie = cookie;
-}
-
-/* A directory that moved away has arrived (or is found): not moving. */
-void
-watch_arrived(struct watchset *ws, struct watch *w)
-{
-	if (w->cookie != 0)
-		ws->nmoving--;
-	w->cookie = 0;
-}
-
 /* A directory renamed inside the tree: its descendants follow for free. */
 void
 watch_rename(struct watchset *ws, struct watch *w, struct watch *parent,
@@ -737,8 +712,6 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			source_unwatch(ws->src, cur->wd);
 		if (cur->root)
 			ws->nroots--;
-		if (cur->cookie != 0)
-			ws->nmoving--;
 		wd_remove(ws, cur);
 		if (ws->last == cur)
 			ws->last = NULL;
@@ -946,18 +919,6 @@ watch_path(struct watchset *ws, const struct watch *w, size_t *len)
 	return ws->path = p;
 }
 
-/* Whether w or a directory above it has moved away, not yet arrived. */
-int
-watch_moving(const struct watchset *ws, const struct watch *w)
-{
-	if (ws->nmoving == 0)
-		return 0;
-	for (; w != NULL; w = w->parent)
-		if (w->cookie != 0)
-			return 1;
-	return 0;
-}
-
 /* The sub-directory of w after c, the first if c is NULL; or NULL. */
 struct watch *
 watch_next_child(const struct watchset *ws, const struct watch *w,
@@ -978,7 +939,7 @@ watch_below(const struct watch *w, const struct watch *a)
 	return 0;
 }
 
-/* The root w hangs from (or the top of a detached subtree). */
+/* The root w hangs from. */
 const struct watch *
 watch_root(const struct watch *w)
 {

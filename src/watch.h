@@ -42,9 +42,8 @@ RB_HEAD(entry_tree, entry);
  */
 #define WATCH_INLINE	8
 struct watch {
-	struct watch	*parent;	/* NULL for a root, or moved away */
+	struct watch	*parent;	/* NULL for a root */
 	int		 wd;
-	uint32_t	 cookie;	/* of a move out not yet paired */
 	uint32_t	 gen;		/* the last walk that found it */
 	uint32_t	 namelen;
 	uint32_t	 child;		/* the first sub-directory */
@@ -94,7 +93,6 @@ struct watchset {
 	struct watch	*last;		/* watchset_find()'s last answer */
 	size_t		 count;
 	size_t		 nroots;
-	size_t		 nmoving;	/* watches with a cookie */
 	uint32_t	 gen;		/* walks so far */
 
 	struct filter	*filter;	/* --exclude prunes directories */
@@ -109,12 +107,6 @@ struct watchset {
 	size_t		 nrootids;
 };
 
-/*
- * With IN_CLOSE_WRITE in what a listing owes for a file: it was empty, and
- * whether a writer holds it is left to time (window.c, SETTLE_WAIT).  The
- * bit is IN_ONESHOT's, which no event carries.
- */
-#define WATCH_UNSURE	IN_ONESHOT
 #define WATCH_QUIET	(IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)
 /* IN_MOVE_SELF: for a root that leaves its path (tree.c, root_moved()). */
 #define WATCH_BOOKKEEPING (IN_CREATE | IN_DELETE | IN_MOVE | IN_MOVE_SELF)
@@ -138,8 +130,6 @@ struct watch	*watch_child(struct watchset *, const struct watch *,
 const char	*watch_name(const struct watch *);
 struct watch	*watch_next_child(const struct watchset *,
 		    const struct watch *, const struct watch *);
-void		 watch_detach(struct watchset *, struct watch *, uint32_t);
-void		 watch_arrived(struct watchset *, struct watch *);
 void		 watch_rename(struct watchset *, struct watch *,
 		    struct watch *, const char *, size_t);
 void		 watch_forget(struct watchset *, struct watch *, int);
@@ -150,7 +140,6 @@ struct entry	*watch_entry_next(struct watch *, struct entry *);
 void		 watch_entry_del(struct watch *, struct entry *);
 void		 watch_entries_clear(struct watch *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
-int		 watch_moving(const struct watchset *, const struct watch *);
 int		 watch_below(const struct watch *, const struct watch *);
 const struct watch *watch_root(const struct watch *);
 void		 watch_warn(struct watchset *, const struct watch *,

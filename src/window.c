@@ -72,7 +72,7 @@ seen_add(struct seen_tree *t, int wd, const char *name, size_t len)
 		err(1, NULL);
 	s->wd = wd;
 	s->len = len;
-	s->held = s->listed = s->told = 0;
+	s->held = s->listed = s->told = s->unsure = 0;
 	s->written = 0;
 	memcpy(s->name, name, len);
 	RB_INSERT(seen_tree, t, s);
@@ -256,36 +256,10 @@ ghost(struct window *win, const struct inotify_event *ie)
 }
 
 /*
- * The IN_CLOSE_WRITE a listing owes for s, in a directory whose move is
- * unresolved: held like the kernel's events there, to be printed under
- * its new path or dropped with it.
- */
-static void
-hold_close(struct window *win, const struct seen *s)
-{
-	union {
-		struct inotify_event	 ie;
-		char			 buf[sizeof(struct inotify_event) +
-					     NAME_MAX + 1];
-	}		 e;
-	size_t		 len;
-
-	/* The length the kernel would give: padded, with the NUL. */
-	len = (s->len + sizeof(e.ie)) & ~(sizeof(e.ie) - 1);
-	memset(&e, 0, sizeof(e.ie) + len);
-	e.ie.wd = s->wd;
-	e.ie.mask = IN_CLOSE_WRITE;
-	e.ie.len = len;
-	memcpy(e.ie.name, s->name, s->len);
-	follow_hold(win->q, &e.ie);
-}
-
-/*
- * Report the IN_CLOSE_WRITE a listing owes for s, in directory w.  In a
- * directory whose move is unresolved it is held with the kernel's events
- * there; otherwise the writer's own, should it still come, is a ghost
- * (not after SETTLE_WAIT: no writer was at work).  Nothing of a root that
- * has left its path is printed.
+ * Report the IN_CLOSE_WRITE a listing owes for s, in directory w.  The
+ * writer's own, should it still come, is a ghost (not after SETTLE_WAIT:
+ * no writer was at work).  Nothing of a root that has left its path is
+ * printed.
  */
 static void
 owed(struct window *win, const struct watch *w, const struct seen *s,
@@ -293,10 +267,6 @@ owed(struct window *win, const struct watch *w, const struct seen *s,
 {
 	if (watch_root(w)->gone)
 		return;
-	if (watch_moving(win->ws, w)) {
-		hold_close(win, s);
-		return;
-	}
 	follow_print(win->q, w, IN_CLOSE_WRITE, s->name, s->len);
 	if (ghosts)
 		ghost_add(win, s->wd, s->name, s->len);
@@ -399,10 +369,12 @@ window_listing(struct window *win, const struct watch *w, int anew)
 	for (s = RB_NEXT(seen_tree, &win->seen, s); s != NULL &&
 	    s->wd == w->wd; s = next) {
 		next = RB_NEXT(seen_tree, &win->seen, s);
-		if (!anew && s->held && (s->written & WATCH_UNSURE))
-			settle_add(win, s);
-		else if (!anew && s->held && (s->written & IN_CLOSE_WRITE))
-			owed(win, w, s, 1);
+		if (!anew && s->held && (s->written & IN_CLOSE_WRITE)) {
+			if (s->unsure)
+				settle_add(win, s);
+			else
+				owed(win, w, s, 1);
+		}
 		RB_REMOVE(seen_tree, &win->seen, s);
 		free(s);
 	}
@@ -411,11 +383,12 @@ window_listing(struct window *win, const struct watch *w, int anew)
 /*
  * The listing of w found name.  Reported says whether it reported name (a
  * rescan does not report what the consumer holds already); written, which
- * of IN_MODIFY and IN_CLOSE_WRITE it reported, or owes.
+ * of IN_MODIFY and IN_CLOSE_WRITE it reported, or owes; unsure, that the
+ * file was empty, and whether a writer is at work is left to time.
  */
 void
 window_listed(struct window *win, const struct watch *w, const char *name,
-    size_t len, int reported, uint32_t written)
+    size_t len, int reported, uint32_t written, int unsure)
 {
 	struct seen	*s;
 
@@ -424,6 +397,7 @@ window_listed(struct window *win, const struct watch *w, const char *name,
 	s->held = 1;
 	s->listed = reported != 0;
 	s->written = written;
+	s->unsure = unsure != 0;
 }
 
 /*
@@ -493,7 +467,7 @@ window_end(struct window *win)
 		if (!s->held || !(s->written & IN_CLOSE_WRITE) ||
 		    (w = watchset_find(win->ws, s->wd)) == NULL)
 			continue;
-		if (s->written & WATCH_UNSURE)
+		if (s->unsure)
 			settle_add(win, s);
 		else
 			owed(win, w, s, 1);
@@ -575,7 +549,7 @@ judge(struct window *win, const struct inotify_event *ie, int arriving)
 		return DROP;
 	/* A file found empty being written: its writer reports its close. */
 	if (s != NULL && ((ie->mask & IN_CLOSE_WRITE) || ((ie->mask &
-	    IN_MODIFY) && (s->written & WATCH_UNSURE))))
+	    IN_MODIFY) && s->unsure)))
 		s->written &= ~IN_CLOSE_WRITE;
 	if (!(ie->mask & (IN_DELETE | IN_MOVED_FROM)))
 		return s != NULL && s->held ? PASS : DROP;
@@ -587,7 +561,7 @@ judge(struct window *win, const struct inotify_event *ie, int arriving)
 }
 
 /*
- * Decide about ie, an event on w (not in a moving directory): PASS, or
+ * Decide about ie, an event on w: PASS, or
  * DROP it as watchx's own or as something the listings reported already.
  * What the listings owe before it goes to the follow queue first.
  */
@@ -619,24 +593,18 @@ window_deadline(const struct window *win)
 }
 
 /*
- * Empty files that stayed untouched are complete; one in a directory
- * whose move is unresolved waits for that first (its writer's events are
- * held there).  All of them when the run ends by a signal (all).
+ * Empty files that stayed untouched are complete; all of them when the
+ * run ends by a signal (all).
  */
 void
 window_expire(struct window *win, int64_t now, int all)
 {
-	struct watch	*w;
 	struct seen	*p, *next;
 
 	if (win->nsettling == 0 || (!all && now < win->settle_first))
 		return;
 	win->settle_first = NEVER;
 	RB_FOREACH_SAFE(p, seen_tree, &win->settling, next) {
-		if (p->deadline <= now &&
-		    (w = watchset_find(win->ws, p->wd)) != NULL &&
-		    watch_moving(win->ws, w))
-			p->deadline = now + MOVE_WAIT;
 		if (all || p->deadline <= now)
 			settle_end(win, p, 1);
 		else if (p->deadline < win->settle_first)

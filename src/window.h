@@ -18,8 +18,8 @@ struct source;
 struct watch;
 struct watchset;
 
-/* What becomes of an event: printed, dropped as watchx's own, held. */
-enum verdict { PASS, DROP, HOLD };
+/* What becomes of an event: printed, or dropped as watchx's own. */
+enum verdict { PASS, DROP };
 
 /*
  * Events that watchx's own listing of a new directory causes in its
@@ -44,6 +44,7 @@ struct seen {
 	unsigned char	 held;		/* the consumer has it */
 	unsigned char	 listed;	/* reported by the listing itself */
 	unsigned char	 told;		/* reported gone: window_told() */
+	unsigned char	 unsure;	/* found empty: a writer may be at work */
 	uint32_t	 written;	/* IN_MODIFY done, IN_CLOSE_WRITE due */
 	/* As a ghost, or settling: */
 	uint64_t	 after;		/* the listings' window's end */
@@ -92,7 +93,7 @@ void		 window_expect(struct window *, const struct watch *, int,
 		    uint64_t);
 void		 window_listing(struct window *, const struct watch *, int);
 void		 window_listed(struct window *, const struct watch *,
-		    const char *, size_t, int, uint32_t);
+		    const char *, size_t, int, uint32_t, int);
 void		 window_deleted(struct window *, const struct watch *,
 		    const char *, size_t);
 void		 window_told(struct window *, const struct watch *,

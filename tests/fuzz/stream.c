@@ -2,8 +2,9 @@
  * stream.c: libFuzzer harness for the record stream: batches of events
  * shaped as the kernel shapes them (any order, any watch, any cookie),
  * through handle.c and the -r stage (tree.c, window.c, follow.c, watch.c),
- * over a watch set made up here (a root and some sub-directories), with moves
- * expiring at any point and --pair-moves on or off.  New directories are
+ * over a watch set made up here (a root and some sub-directories), with a
+ * move's first half waiting for the next batch and giving up at any point,
+ * and --pair-moves on or off.  New directories are
  * looked up relative to the current directory, where the runner keeps
  * nothing, so they are found gone.
  */
@@ -21,6 +22,7 @@
 #include "handle.h"
 #include "output.h"
 #include "source.h"
+#include "tree.h"
 #include "watch.h"
 
 #define WATCHES		8
@@ -114,7 +116,9 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char		 buf[BATCH * (sizeof(struct inotify_event) + 32)]
+	/* What waits for the next batch (PAIR_SCAN events at most), then it. */
+	static char		 buf[(PAIR_SCAN + 1 + BATCH) *
+				     (sizeof(struct inotify_event) + 32)]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct input		 in = { data, size };
 	struct config		 cfg;
@@ -122,7 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct watchset		 ws;
 	struct source		 src;
 	struct handler		 h;
-	size_t			 off;
+	size_t			 off, keep = 0, done;
 	unsigned int		 flags;
 	int			 maxwd, i;
 
@@ -145,18 +149,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	handler_open(&h, &cfg, &ws, &src, &out, NULL, NULL);
 
 	while (in.len > 0 && h.status == -1) {
-		off = 0;
+		off = keep;
 		for (i = take(&in, 1) % BATCH; i >= 0; i--)
 			if (!add_event(&in, buf, sizeof(buf), &off, maxwd))
 				break;
-		/* As if read from the source. */
-		src.read += off;
+		/* As if read from the source, after what waited. */
+		src.read += off - keep;
 		handler_begin(&h);
-		handler_events(&h, buf, off);
-		/* Long after (moves waiting for a partner give up), or not. */
+		done = handler_events(&h, buf, off);
+		/* Long after (a move waiting for its partner gives up), or not. */
 		handler_timers(&h, take(&in, 1) & 1 ? INT64_MAX - 1 : 0, 0);
+		if (done < off && h.status == -1 && !handler_waiting(&h))
+			done += handler_events(&h, buf + done, off - done);
+		keep = off - done;
+		memmove(buf, buf + done, keep);
 	}
 	handler_timers(&h, INT64_MAX - 1, 1);
+	if (keep > 0 && h.status == -1)
+		handler_events(&h, buf, keep);
 	output_flush(&out);
 	handler_close(&h);
 	watchset_close(&ws);

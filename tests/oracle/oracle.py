@@ -407,8 +407,7 @@ def main():
                     "listed in INITIAL, and compare with the tree ROOT now")
     ap.add_argument("--strict", action="store_true",
                     help="replay an IN_DELETE as removing one entry, which "
-                    "must hold none (a rescan's, after --flood, does not "
-                    "always yet)")
+                    "must hold none (a directory's are deleted first)")
     ap.add_argument("watchx", nargs="?")
     a = ap.parse_args()
     if a.replay:

@@ -321,40 +321,89 @@ test_bywd(void)
 	source_close(&src);
 }
 
+/* One event in buf at *off: mask, cookie, on wd, named name. */
+static void
+put_event(char *buf, size_t *off, int wd, uint32_t mask, uint32_t cookie,
+    const char *name)
+{
+	struct inotify_event	 ie;
+
+	memset(&ie, 0, sizeof(ie));
+	ie.wd = wd;
+	ie.mask = mask;
+	ie.cookie = cookie;
+	ie.len = 16;
+	memcpy(buf + *off, &ie, sizeof(ie));
+	memset(buf + *off + sizeof(ie), 0, 16);
+	strlcpy(buf + *off + sizeof(ie), name, 16);
+	*off += sizeof(ie) + 16;
+}
+
 /*
- * A directory moved out with cookie 0 (the kernel's cookies wrap after
- * 2^32 renames): cookie 0 means "not moving", so it cannot wait for a
- * partner; it is taken as moved out of the tree, and nothing is left
- * counted as moving.
+ * A directory's IN_MOVED_FROM finds its IN_MOVED_TO among the events read
+ * after it (tree_partner()), waits when they end first, and is moved out
+ * without one among PAIR_SCAN of them, or with cookie 0 (the kernel's
+ * cookies wrap after 2^32 renames, and 0 pairs with nothing).  Paired, the
+ * watch is renamed at once; moved out, it is forgotten.
  */
 static void
-test_cookie_zero(void)
+test_partner(void)
 {
-	union {
-		struct inotify_event	 ie;
-		char			 buf[sizeof(struct inotify_event) + 16];
-	}			 e;
+	static char		 buf[(PAIR_SCAN + 4) *
+				     (sizeof(struct inotify_event) + 16)]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *from, *to;
 	struct watchset		 ws;
 	struct source		 src;
 	struct tree		 t;
-	struct watch		*root;
+	struct watch		*root, *b;
+	size_t			 off = 0, after;
+	int			 i;
 
 	source_open(&src);
 	watchset_open(&ws, &src, IN_CREATE | IN_MOVE, 1, 0);
 	tree_open(&t, &ws, &src);
 	root = watch_new(&ws, NULL, 1, "r", 1);
 	watch_new(&ws, root, 2, "a", 1);
-	memset(&e, 0, sizeof(e));
-	e.ie.wd = 1;
-	e.ie.mask = IN_MOVED_FROM | IN_ISDIR;
-	e.ie.cookie = 0;
-	e.ie.len = 16;
-	strlcpy(e.ie.name, "a", 16);
-	tree_update(&t, root, &e.ie);
-	truth("cookie 0: the directory moved out is forgotten",
-	    watchset_find(&ws, 2) == NULL);
-	truth("cookie 0: nothing counted as moving", ws.nmoving == 0);
-	truth("cookie 0: no move waits", t.nmoves == 0);
+	b = watch_new(&ws, root, 3, "b", 1);
+	put_event(buf, &off, 1, IN_MOVED_FROM | IN_ISDIR, 7, "a");
+	from = (const struct inotify_event *)buf;
+	after = off;
+	truth("partner: none read yet, it waits", tree_partner(&t, root,
+	    from, buf + after, buf + off, &to) == -1);
+	put_event(buf, &off, 3, IN_CREATE, 0, "x");
+	put_event(buf, &off, 3, IN_MOVED_TO | IN_ISDIR, 7, "c");
+	truth("partner: found after another event", tree_partner(&t, root,
+	    from, buf + after, buf + off, &to) == 1 &&
+	    to == (const struct inotify_event *)(buf + after +
+	    sizeof(*to) + 16));
+	tree_update(&t, root, from, to);
+	truth("partner: renamed at the IN_MOVED_FROM",
+	    watch_child(&ws, b, "c", 1) == watchset_find(&ws, 2) &&
+	    watch_child(&ws, root, "a", 1) == NULL);
+	tree_update(&t, b, to, NULL);
+	truth("partner: the IN_MOVED_TO only ends it", t.arrived == 0 &&
+	    watchset_find(&ws, 2) != NULL);
+
+	/* Moved again, with no IN_MOVED_TO among PAIR_SCAN events. */
+	off = 0;
+	put_event(buf, &off, 3, IN_MOVED_FROM | IN_ISDIR, 8, "c");
+	from = (const struct inotify_event *)buf;
+	after = off;
+	for (i = 0; i < PAIR_SCAN; i++)
+		put_event(buf, &off, 1, IN_CREATE, 0, "y");
+	put_event(buf, &off, 1, IN_MOVED_TO | IN_ISDIR, 8, "d");
+	truth("partner: too far, moved out", tree_partner(&t, b, from,
+	    buf + after, buf + off, &to) == 0 && to == NULL);
+	/* Cookie 0 pairs with nothing. */
+	off = 0;
+	put_event(buf, &off, 3, IN_MOVED_FROM | IN_ISDIR, 0, "c");
+	put_event(buf, &off, 1, IN_MOVED_TO | IN_ISDIR, 0, "d");
+	from = (const struct inotify_event *)buf;
+	truth("partner: cookie 0, moved out", tree_partner(&t, b, from,
+	    buf + sizeof(*from) + 16, buf + off, &to) == 0);
+	tree_update(&t, b, from, NULL);
+	truth("partner: moved out, forgotten", watchset_find(&ws, 2) == NULL);
 	tree_close(&t);
 	watchset_close(&ws);
 	source_close(&src);
@@ -362,7 +411,7 @@ test_cookie_zero(void)
 
 /*
  * A model of the watch tree for test_tree(): each node's parent (-1 for
- * a root or a directory moved away), name and watch.
+ * a root), name and watch.
  */
 enum { M_MAX = 3000 };
 static struct mnode {
@@ -569,12 +618,6 @@ m_step(struct watchset *ws)
 			m_rename(ws, i, t, name);
 		break;
 	case 6:
-		if ((i = m_pick()) != -1 && m[i].parent >= 0) {
-			watch_detach(ws, m[i].w, 1);
-			m[i].parent = -1;
-		}
-		break;
-	case 7:
 		if ((i = m_pick()) != -1) {
 			watch_forget(ws, m[i].w, m_rand(2));
 			m_forget(i);
@@ -589,8 +632,7 @@ m_step(struct watchset *ws)
 
 /*
  * The watch tree (children by parent and name, in slabs): random adds,
- * renames (displacing a child of the same name), detaches, forgets and
- * sweeps, checked against a simple model as they go.
+ * renames (displacing a child of the same name), forgets and sweeps, checked against a simple model as they go.
  */
 static void
 test_tree(void)
@@ -744,7 +786,7 @@ main(void)
 	test_events();
 	test_output();
 	test_bywd();
-	test_cookie_zero();
+	test_partner();
 	test_tree();
 	test_wide();
 	test_ignore_read();
