@@ -2,6 +2,18 @@
  * tree.c: the -r stage.  Keeps the watch set in step with the tree, and
  * decides for each event whether it is printed or dropped.
  *
+ * One kernel event's way under -r, in order:
+ * 1. loop.c reads a batch (source.c) and hands it to handle.c.
+ * 2. handle.c, ready(): a watched directory's IN_MOVED_FROM waits in the
+ *    loop's buffer until its IN_MOVED_TO is read too, or MOVE_WAIT passes.
+ * 3. Its watch is looked up (watch.c); an unknown one drops it.
+ * 4. tree_filter(), window.c: dropped if watchx's own listing caused it,
+ *    or a listing reported it already; what a listing owes goes first.
+ * 5. The globs (filter.c), --pair-moves (pair.c), the output (output.c).
+ * 6. tree_update(): a new directory is walked (walk.c, which makes up
+ *    follow records of what it finds), a deleted one forgotten, a moved
+ *    one renamed; handle.c then prints those records through step 5.
+ *
  * New directories are walked (walk.c).  A directory moved from a watched
  * directory is followed at its IN_MOVED_FROM: its IN_MOVED_TO, paired by
  * cookie, is among the events read with it (the kernel queues the two

@@ -7,10 +7,21 @@
  * and --pair-moves on or off.  New directories are
  * looked up relative to the current directory, where the runner keeps
  * nothing, so they are found gone.
+ *
+ * Or, with a flag of the input, over a real tree made afresh in the
+ * current directory and watched as -r watches it (walk.c), which the
+ * input changes between batches (directories made, moved and removed):
+ * then new directories, rescans (--on-overflow rescan on or off) and
+ * retries list real directories, so the listing code runs under fuzzing
+ * too.  The kernel's own events of those changes are never read: the
+ * input says what happened.
  */
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +34,7 @@
 #include "output.h"
 #include "source.h"
 #include "tree.h"
+#include "walk.h"
 #include "watch.h"
 
 #define WATCHES		8
@@ -111,6 +123,93 @@ make_tree(struct input *in, struct watchset *ws)
 	return n;
 }
 
+/* The places of the real tree that the input makes, moves and removes. */
+static const char *const places[] = {
+	"r/dir", "r/a/dir", "r/b/dir", "r/a/c/dir", "r/a/c", "r/b",
+};
+#define NPLACES	(sizeof(places) / sizeof(places[0]))
+
+static int
+unlink_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Remove path and everything below it, if it is there. */
+static void
+remove_tree(const char *path)
+{
+	nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Make directory path with a file, an empty file and a sub-directory. */
+static void
+make_dir(const char *path)
+{
+	char	 sub[64];
+	int	 fd;
+
+	if (mkdir(path, 0755) == -1)
+		return;
+	snprintf(sub, sizeof(sub), "%s/f", path);
+	if ((fd = open(sub, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1) {
+		CHECK(write(fd, "x", 1) == 1);
+		close(fd);
+	}
+	snprintf(sub, sizeof(sub), "%s/e", path);
+	if ((fd = open(sub, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) != -1)
+		close(fd);
+	snprintf(sub, sizeof(sub), "%s/s", path);
+	mkdir(sub, 0755);
+}
+
+/*
+ * The real tree: r with a (holding c) and b, each made by make_dir(),
+ * watched as -r watches at start-up; then dir in r, made after, so that
+ * an IN_CREATE for it finds a directory to list.  Returns the highest wd.
+ */
+static int
+real_tree(struct watchset *ws)
+{
+	struct watch	*root;
+	int		 pin;
+
+	remove_tree("r");
+	make_dir("r");
+	make_dir("r/a");
+	make_dir("r/b");
+	make_dir("r/a/c");
+	CHECK(watchset_add_root(ws, "r", &root, &pin) == 0 && pin != -1);
+	walk_root(ws, root, pin, 0);
+	make_dir("r/dir");
+	return (int)ws->count + 4;
+}
+
+/* Change the real tree as the input says, between batches. */
+static void
+change_tree(struct input *in)
+{
+	unsigned int	 op = take(in, 1), from = take(in, 1) % NPLACES;
+	unsigned int	 to = take(in, 1) % NPLACES;
+
+	switch (op % 4) {
+	case 0:
+		make_dir(places[from]);
+		break;
+	case 1:
+		rename(places[from], places[to]);
+		break;
+	case 2:
+		remove_tree(places[from]);
+		break;
+	default:
+		break;
+	}
+}
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -128,7 +227,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct handler		 h;
 	size_t			 off, keep = 0, done;
 	unsigned int		 flags;
-	int			 maxwd, i;
+	int			 maxwd, i, real;
 
 	if (devnull == -1 && (devnull = open("/dev/null", O_WRONLY)) == -1)
 		abort();
@@ -143,9 +242,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out.pairs = cfg.pair_moves;
 	if (flags & 4)
 		out.mode = OUTPUT_JSON;
+	real = (flags & 8) != 0;
+	cfg.rescan = (flags & 16) != 0;
 	source_open(&src);
 	watchset_open(&ws, &src, cfg.events & IN_ALL_EVENTS, 1, 0);
-	maxwd = make_tree(&in, &ws);
+	ws.mirror = cfg.rescan;
+	maxwd = real ? real_tree(&ws) : make_tree(&in, &ws);
 	handler_open(&h, &cfg, &ws, &src, &out, NULL, NULL);
 
 	while (in.len > 0 && h.status == -1) {
@@ -163,6 +265,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			done += handler_events(&h, buf + done, off - done);
 		keep = off - done;
 		memmove(buf, buf + done, keep);
+		if (real)
+			change_tree(&in);
 	}
 	handler_timers(&h, INT64_MAX - 1, 1);
 	if (keep > 0 && h.status == -1)
