@@ -204,17 +204,14 @@ entry(struct byname *b, size_t ti, int fd)
 {
 	struct target	*t = &b->targets[ti];
 	struct watch	*root;
-	int		 wd, pin;
+	int		 wd;
 
 	if (b->wait != WAIT_NONE || !t->dir)
 		return;
 	if (b->ws->recursive) {
-		if (t->root == 0 && watchset_add_root(b->ws, t->path, &root,
-		    &pin) == 0 && root != NULL) {
+		if (t->root == 0 && walk_add_root(b->ws, t->path, 1,
+		    &root) == 0 && root != NULL)
 			t->root = root->wd;
-			if (pin != -1)
-				walk_root(b->ws, root, pin, 1);
-		}
 		return;
 	}
 	wd = source_watch_fd(b->src, fd, b->mask | IN_MASK_ADD | IN_ONLYDIR);

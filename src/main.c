@@ -489,24 +489,22 @@ parse(int argc, char **argv, struct config *cfg)
  */
 static void
 watch_paths(const struct config *cfg, struct watchset *ws,
-    struct filter *filter, struct byname *names)
+    struct byname *names)
 {
 	struct watch	*root;
 	size_t		 i;
-	int		 pin;
 
 	for (i = 0; i < cfg->npaths; i++) {
 		if (cfg->byname) {
 			byname_add(names, cfg->paths[i]);
 			continue;
 		}
-		if (watchset_add_root(ws, cfg->paths[i], &root, &pin) == -1)
+		if (walk_add_root(ws, cfg->paths[i], 0, &root) == -1) {
+			/* Its work tree could not be found (--gitignore). */
+			if (root != NULL)
+				err(1, "%s", cfg->paths[i]);
 			exit(1);
-		if (pin != -1 && filter_root(filter, root,
-		    cfg->paths[i]) == -1)
-			err(1, "%s", cfg->paths[i]);
-		if (pin != -1)
-			walk_root(ws, root, pin, 0);
+		}
 	}
 	if (cfg->byname && byname_start(names) == -1)
 		exit(1);
@@ -612,7 +610,7 @@ main(int argc, char *argv[])
 	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");
-	watch_paths(&cfg, &ws, &filter, &names);
+	watch_paths(&cfg, &ws, &names);
 	if (!cfg.quiet)
 		fprintf(stderr, "Watches established.\n");
 	ready_announce(cfg.ready_fd);

@@ -144,10 +144,11 @@ tree_partner(struct tree *t, const struct watch *w,
  * Parent's new entry name (RETRY_READ: parent's own .gitignore) could not
  * be opened because parent's path is out of date: an ancestor was renamed
  * or deleted, and that event is queued, or about to be (the kernel queues
- * a rename's events just after the names have changed).  Try it again once every event queued now, and
- * at least one more, has been handled, and again while ancestors keep
- * being renamed: at most RETRIES times.  Once parent's watch is gone
- * (deleted, or moved out of the tree), so is the entry.
+ * a rename's events just after the names have changed).  Try it again
+ * once every event queued now, and at least one more, has been handled,
+ * and again while ancestors keep being renamed: at most RETRIES times.
+ * Once parent's watch is gone (deleted, or moved out of the tree), so is
+ * the entry.
  */
 static void
 later(struct tree *t, const struct watch *parent, const char *name,
@@ -200,8 +201,7 @@ reread(struct tree *t, struct watch *w, int tries)
 
 /*
  * The retries that are due now.  One whose parent is out of date again is
- * put back; one whose parent's watch is gone is
- * over.
+ * put back; one whose parent's watch is gone is over.
  */
 void
 tree_retry(struct tree *t)
@@ -412,8 +412,8 @@ rejudge(struct tree *t, struct watch *w)
  * Keep the watch set in step after an event on w has been printed (to:
  * an IN_MOVED_FROM's other half, from tree_partner()).
  */
-static void
-update(struct tree *t, struct watch *w, const struct inotify_event *ie,
+void
+tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie,
     const struct inotify_event *to)
 {
 	struct watchset	*ws = t->ws;
@@ -448,13 +448,6 @@ update(struct tree *t, struct watch *w, const struct inotify_event *ie,
 		moved_from(t, w, ie->name, len, to);
 	else if (ie->mask & IN_MOVED_TO)
 		moved_to(t, w, ie->name, len, ie->cookie);
-}
-
-void
-tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie,
-    const struct inotify_event *to)
-{
-	update(t, w, ie, to);
 }
 
 /*

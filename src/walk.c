@@ -622,7 +622,7 @@ run(struct walk *wk)
  * start-up, or late (a root given by name that appears later), when
  * running out of a resource is a warning, not the end.
  */
-void
+static void
 walk_root(struct watchset *ws, struct watch *w, int pin, int late)
 {
 	struct walk	 wk;
@@ -636,6 +636,33 @@ walk_root(struct watchset *ws, struct watch *w, int pin, int late)
 		run(&wk);
 	}
 	source_watch_done(ws->src);
+}
+
+/*
+ * Watch path, given by the user, and under -r the tree below a directory,
+ * reporting nothing: at start-up, or late (a root given by name that
+ * appears later, when running out of a resource is a warning, not the
+ * end).  Under --gitignore, its work tree is found first, so that its
+ * listing reads its patterns.  Returns -1 if it cannot be watched (said
+ * why, or errno set: its work tree), 0 otherwise, with its watch in *root
+ * (NULL: it is watched already).
+ */
+int
+walk_add_root(struct watchset *ws, const char *path, int late,
+    struct watch **root)
+{
+	int	 pin;
+
+	if (watchset_add_root(ws, path, root, &pin) == -1)
+		return -1;
+	if (pin == -1)
+		return 0;
+	if (ws->filter != NULL && filter_root(ws->filter, *root, path) == -1) {
+		close(pin);
+		return -1;
+	}
+	walk_root(ws, *root, pin, late);
+	return 0;
 }
 
 /*

@@ -13,7 +13,7 @@ struct watch;
 struct watchset;
 struct window;
 
-void	 walk_root(struct watchset *, struct watch *, int, int);
+int	 walk_add_root(struct watchset *, const char *, int, struct watch **);
 void	 walk_rescan(struct window *, struct watch *);
 int	 walk_new(struct window *, struct watch *, const char *, size_t,
 	    int);

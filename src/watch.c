@@ -59,9 +59,10 @@ RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 
 /*
  * Watches are carved from slabs of SLAB_SIZE bytes, allocated at an
- * address that is a multiple of their size: a watch's slab, and so its index and
- * its entries, are found from its address alone (watch_entry() and the
- * like are given no watch set), and no watch needs a field for them.  A
+ * address that is a multiple of their size: a watch's slab, and so its
+ * index and its entries, are found from its address alone (watch_entry()
+ * and the like are given no watch set), and no watch needs a field for
+ * them.  A
  * slab is never moved nor freed before the watch set is, since callers
  * hold watch pointers across calls that create watches.  Index i > 0 is
  * slot (i - 1) % SLAB_SLOTS of slab (i - 1) / SLAB_SLOTS.

@@ -507,9 +507,9 @@ window_settle(struct window *win)
  * one (only a directory's would make a consumer drop what the listing
  * reported below it).  A directory whose move was applied at its
  * IN_MOVED_FROM (arriving: tree.c) was not what the listing found under
- * its name: it came after, over that one, and its IN_MOVED_TO is printed.  A directory a walk
- * reported moved away (told) has the events of that move dropped, in any
- * directory.
+ * its name: it came after, over that one, and its IN_MOVED_TO is printed.
+ * A directory a walk reported moved away (told) has the events of that
+ * move dropped, in any directory.
  */
 static enum verdict
 judge(struct window *win, const struct inotify_event *ie, int arriving)
