@@ -15,11 +15,12 @@
  *    one renamed; handle.c then prints those records through step 5.
  *
  * New directories are walked (walk.c).  A directory moved from a watched
- * directory is followed at its IN_MOVED_FROM: its IN_MOVED_TO, paired by
+ * directory is judged at its IN_MOVED_FROM: its IN_MOVED_TO, paired by
  * cookie, is among the events read with it (the kernel queues the two
  * together; the handler reads on until it is, or MOVE_WAIT has passed:
- * tree_partner()), and its watch is renamed then, which renames everything
- * below it; without one, it has left the tree and its watches are removed.
+ * tree_partner()), and its watch is renamed at that IN_MOVED_TO, which
+ * renames everything below it; without one, it has left the tree and its
+ * watches are removed at once.
  * So no event is ever printed under a stale path, and none waits here.
  * The events of watchx's own listings are window.c's.
  *
@@ -79,10 +80,10 @@ tree_close(struct tree *t)
 }
 
 /*
- * Whether ie is the IN_MOVED_TO of the directory whose move was applied
- * at its IN_MOVED_FROM (moved_from()): no listing has found it where it
- * arrives (one would have taken it over first: walk.c, adopt()), whatever
- * a listing found there before it came.
+ * Whether ie is the IN_MOVED_TO of the directory whose IN_MOVED_FROM was
+ * handled with it in view (moved_from()): no listing has found it where
+ * it arrives (one would have taken it over first: walk.c, adopt()),
+ * whatever a listing found there before it came.
  */
 static int
 arriving(const struct tree *t, const struct inotify_event *ie)
@@ -271,59 +272,64 @@ deleted(struct tree *t, struct watch *w, const char *name, size_t len)
 }
 
 /*
- * Directory name of parent was renamed: with its IN_MOVED_TO (to, found
- * by tree_partner()) on a watched directory, its watch is renamed into
- * place now, which renames everything below it, and that IN_MOVED_TO is
- * then passed (arriving()); without, it has left the tree, and its
- * watches are removed.  Cookie 0 (once in 2^32 renames) pairs with
- * nothing: the same.
+ * Directory name of parent was renamed.  With its IN_MOVED_TO (to, found
+ * by tree_partner()) on a watched directory, it is renamed when that is
+ * handled (moved_to()): what comes in between, the listings' owed records
+ * too, is printed under its old path, which a consumer that pairs the two
+ * halves still holds.  Without, it has left the tree, and its watches are
+ * removed.  Cookie 0 (once in 2^32 renames) pairs with nothing: the same.
  */
 static void
 moved_from(struct tree *t, struct watch *parent, const char *name,
     size_t len, const struct inotify_event *to)
 {
-	struct watch	*w, *dest = NULL, *old = NULL;
-	size_t		 tolen = 0;
+	struct watch	*w;
 
 	if ((w = watch_child(t->ws, parent, name, len)) == NULL)
 		return;
-	if (to != NULL && (dest = watchset_find(t->ws, to->wd)) != NULL) {
-		tolen = strnlen(to->name, to->len);
-		old = watch_child(t->ws, dest, to->name, tolen);
-	}
-	/* Into itself, or over what holds it: no rename the kernel makes. */
-	if (to == NULL || dest == NULL || watch_below(dest, w) ||
-	    (old != NULL && watch_below(w, old))) {
+	if (to == NULL || watchset_find(t->ws, to->wd) == NULL) {
 		watch_forget(t->ws, w, 1);
 		return;
 	}
 	t->arrived = to->cookie;
-	/* Renamed over a directory (an empty one): that one is gone. */
-	if (old != NULL)
-		watch_forget(t->ws, old, 1);
-	watch_rename(t->ws, w, dest, to->name, tolen);
-	reread_below(t, w);
-	/* Renamed to a name the patterns leave out, or into other patterns. */
-	if (walk_pruned(t->ws, dest, to->name, tolen))
-		watch_forget(t->ws, w, 1);
-	else
-		rejudge(t, w);
+	t->arriving = w->wd;
 }
 
 /*
- * A directory arrived in parent as name: the one whose move was applied
- * at its IN_MOVED_FROM is in place; any other (moved in from outside) is
- * new.
+ * A directory arrived in parent as name: the one whose IN_MOVED_FROM
+ * said it would (moved_from()) is renamed into place, which renames
+ * everything below it; any other (moved in from outside) is new.
  */
 static void
 moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
     uint32_t cookie)
 {
-	if (t->arrived != 0 && cookie == t->arrived) {
-		t->arrived = 0;
+	struct watch	*w, *old;
+
+	if (t->arrived == 0 || cookie != t->arrived) {
+		appeared(t, parent, name, len, 0, RETRY_WALK);
 		return;
 	}
-	appeared(t, parent, name, len, 0, RETRY_WALK);
+	t->arrived = 0;
+	/* Gone in between: nothing is left to follow. */
+	if ((w = watchset_find(t->ws, t->arriving)) == NULL)
+		return;
+	old = watch_child(t->ws, parent, name, len);
+	/* Into itself, or over what holds it: no rename the kernel makes. */
+	if (watch_below(parent, w) || (old != NULL && watch_below(w, old))) {
+		watch_forget(t->ws, w, 1);
+		return;
+	}
+	/* Renamed over a directory (an empty one): that one is gone. */
+	if (old != NULL)
+		watch_forget(t->ws, old, 1);
+	watch_rename(t->ws, w, parent, name, len);
+	reread_below(t, w);
+	/* Renamed to a name the patterns leave out, or into other patterns. */
+	if (walk_pruned(t->ws, parent, name, len))
+		watch_forget(t->ws, w, 1);
+	else
+		rejudge(t, w);
 }
 
 /* Keep w's entries (--on-overflow rescan) as the event says. */
@@ -452,7 +458,7 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie,
 
 /*
  * The events of a batch are handled: the listings' window may close.  A
- * move applied at its IN_MOVED_FROM has met its IN_MOVED_TO in the batch
+ * move paired at its IN_MOVED_FROM has met its IN_MOVED_TO in the batch
  * (unless that one's directory went in between: it is over anyway).
  */
 void

@@ -49,7 +49,7 @@ struct retry {
 /*
  * The -r bookkeeping.  Invariants, kept in tree.c and checked there with
  * assert(): every retry is due at a mark after the event that failed
- * (later()).  A move applied at its IN_MOVED_FROM meets its IN_MOVED_TO in
+ * (later()).  A move paired at its IN_MOVED_FROM meets its IN_MOVED_TO in
  * the same batch, so arrived lasts one batch at most (tree_settle()).
  */
 struct tree {
@@ -57,7 +57,8 @@ struct tree {
 	struct source		*src;
 	struct follow_queue	 q;	/* what is handed on */
 	struct window		 win;	/* the listings' own events */
-	uint32_t		 arrived;	/* a move applied, its cookie */
+	uint32_t		 arrived;	/* a move paired: its cookie, */
+	int			 arriving;	/* and its directory's wd */
 	struct retry		*retries;
 	size_t			 nretries;
 };

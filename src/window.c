@@ -505,7 +505,7 @@ window_settle(struct window *win)
  * for a file found empty by a write.  A file moved in keeps it: its close
  * was elsewhere, and its IN_MOVED_TO is printed for scripts that wait for
  * one (only a directory's would make a consumer drop what the listing
- * reported below it).  A directory whose move was applied at its
+ * reported below it).  A directory whose move was paired at its
  * IN_MOVED_FROM (arriving: tree.c) was not what the listing found under
  * its name: it came after, over that one, and its IN_MOVED_TO is printed.
  * A directory a walk reported moved away (told) has the events of that

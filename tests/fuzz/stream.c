@@ -175,15 +175,13 @@ static int
 real_tree(struct watchset *ws)
 {
 	struct watch	*root;
-	int		 pin;
 
 	remove_tree("r");
 	make_dir("r");
 	make_dir("r/a");
 	make_dir("r/b");
 	make_dir("r/a/c");
-	CHECK(watchset_add_root(ws, "r", &root, &pin) == 0 && pin != -1);
-	walk_root(ws, root, pin, 0);
+	CHECK(walk_add_root(ws, "r", 0, &root) == 0 && root != NULL);
 	make_dir("r/dir");
 	return (int)ws->count + 4;
 }
