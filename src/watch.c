@@ -768,8 +768,8 @@ watch_drop_root(struct watchset *ws, struct watch *w)
 
 /*
  * A walk has listed w again (ws->gen): the watched sub-directories it did
- * not find there have gone (moved away or deleted while their events were
- * held, or not read yet), so their watches are removed.
+ * not find there have gone (moved away or deleted, their events not read
+ * yet), so their watches are removed.
  */
 void
 watch_sweep(struct watchset *ws, struct watch *w)
