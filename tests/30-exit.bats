@@ -314,13 +314,7 @@ watchx: no watch is left: 'f' was deleted; to follow the path whatever file it n
 overflow() {
 	need_root
 	mkdir d
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick "$@" d
-	# The limit is read when watchx creates its inotify instance: restore
-	# it at once so that nothing else on the machine suffers (teardown
-	# restores it too, should the start fail).
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick "$@" d
 	kill -STOP "$WX_PID"
 	touch d/f{1..60}
 	kill -CONT "$WX_PID"

@@ -361,10 +361,7 @@ watching_in() {
 
 @test "-r --by-name --on-overflow rescan: a root made while events were lost is found and walked" {
 	need_root
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick -r --by-name --on-overflow rescan -e create d
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick -r --by-name --on-overflow rescan -e create d
 	kill -STOP "$WX_PID"
 	touch f{1..40}
 	mkdir d

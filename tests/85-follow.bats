@@ -254,15 +254,21 @@ tree_paths() {
 	(cd "$1" && find . -mindepth 1 -printf '%P\n')
 }
 
+# caught_up_after_overflow: watchx has printed an overflow and everything
+# up to a mark made after it; then it is stopped.
+caught_up_after_overflow() {
+	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
+	touch d/mark
+	wait_created_ev d mark
+	wx_stop
+}
+
 @test "--on-overflow rescan: after an overflow the output is again an exact copy of the tree, and the run goes on" {
 	need_root
 	mkdir -p d/keep/deep d/gone/sub d/moved
 	touch d/a d/b d/keep/k d/keep/deep/x d/gone/sub/y d/moved/m
 	tree_paths d >initial
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick -r --on-overflow rescan d
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick -r --on-overflow rescan d
 	stop_wx
 	rm d/a
 	rm -r d/gone
@@ -271,10 +277,7 @@ tree_paths() {
 	touch d/new/inner/z d/f{1..60}
 	rm d/f1{0..9}
 	kill -CONT "$WX_PID"
-	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
-	touch d/mark
-	wait_created_ev d mark
-	wx_stop
+	caught_up_after_overflow
 	# The run went on (no exit 3), and replaying the output gives the tree.
 	run python3 "$ORACLE" --replay "$OUT" d initial
 	assert_success
@@ -288,19 +291,13 @@ tree_paths() {
 	mkdir -p d/gone/sub/deeper d/keep
 	touch d/gone/a d/gone/sub/b d/gone/sub/deeper/c d/keep/k
 	tree_paths d >initial
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick -r --on-overflow rescan -e create,delete,move d
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick -r --on-overflow rescan -e create,delete,move d
 	stop_wx
 	# The queue fills first: the deletions are lost.
 	touch d/keep/f{1..60}
 	rm -r d/gone
 	kill -CONT "$WX_PID"
-	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
-	touch d/mark
-	wait_created_ev d mark
-	wx_stop
+	caught_up_after_overflow
 	# Replayed one entry an IN_DELETE, the output gives the tree.
 	run python3 "$ORACLE" --strict --replay "$OUT" d initial
 	assert_success
@@ -320,20 +317,14 @@ IN_DELETE,IN_ISDIR	d/gone/sub	deeper"
 	mkdir -p d/A/sub d/keep
 	touch d/A/x d/A/sub/y
 	tree_paths d >initial
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick -r --on-overflow rescan -e create,delete,move d
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick -r --on-overflow rescan -e create,delete,move d
 	stop_wx
 	# n1's IN_CREATE is queued; then the queue fills, and the move is lost.
 	mkdir -p d/n1/n2
 	touch d/keep/f{1..60}
 	mv -T d/A d/n1/n2
 	kill -CONT "$WX_PID"
-	wait_for_line "$OUT" $'\tIN_Q_OVERFLOW\t'
-	touch d/mark
-	wait_created_ev d mark
-	wx_stop
+	caught_up_after_overflow
 	run python3 "$ORACLE" --strict --replay "$OUT" d initial
 	assert_success
 	assert_output ""
@@ -365,10 +356,7 @@ _overflows() {
 @test "--on-overflow rescan: an empty file a rescan found, then one found gone: its IN_CLOSE_WRITE is not reported after its IN_DELETE" {
 	need_root
 	mkdir -p d/keep
-	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
-	echo 16 >/proc/sys/fs/inotify/max_queued_events
-	wx_start --no-tick -r --on-overflow rescan -e create,delete,close_write d
-	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+	wx_start_small_queue --no-tick -r --on-overflow rescan -e create,delete,close_write d
 	# Found empty: its IN_CLOSE_WRITE waits a quiet second...
 	overflow_while_stopped touch d/e
 	wait_created_ev d e

@@ -193,6 +193,17 @@ wx_start() {
 	wait_established
 }
 
+# wx_start_small_queue ARGS...: wx_start ARGS with a kernel queue of 16
+# events (needs root).  The limit is read when watchx creates its inotify
+# instance: it is restored at once, so that nothing else on the machine
+# suffers (teardown restores it too, should the start fail).
+wx_start_small_queue() {
+	WX_SAVED_QUEUE=$(</proc/sys/fs/inotify/max_queued_events)
+	echo 16 >/proc/sys/fs/inotify/max_queued_events
+	wx_start "$@"
+	echo "$WX_SAVED_QUEUE" >/proc/sys/fs/inotify/max_queued_events
+}
+
 # wait_established: wait until $ERR says "Watches established."; fails if
 # watchx ($WX_PID) dies first.
 wait_established() {
