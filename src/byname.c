@@ -249,7 +249,6 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
 			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
 			close(fd);
-			source_watch_done(b->src);
 			return -1;
 		}
 		interest(b, wd, ti, j);
@@ -273,7 +272,6 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		entry(b, ti, fd);
 		close(fd);
 	}
-	source_watch_done(b->src);
 	return exists;
 }
 

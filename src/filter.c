@@ -123,15 +123,15 @@ regex_pass(struct filter *f, const char *path, size_t pathlen,
 }
 
 /*
- * Root w of -r is the directory at path: under --gitignore, find its
+ * Root w of -r is the directory open as fd: under --gitignore, find its
  * work tree.  Returns -1 if it cannot be (errno set).
  */
 int
-filter_root(struct filter *f, const struct watch *w, const char *path)
+filter_root(struct filter *f, const struct watch *w, int fd)
 {
 	if (!f->gitignore)
 		return 0;
-	return gitignore_root(&f->git, w, path);
+	return gitignore_root(&f->git, w, fd);
 }
 
 /* Directory w, open as dirfd, is being listed: read its .gitignore. */

@@ -44,7 +44,7 @@ struct watch;
 struct watchset;
 
 int	 filter_open(struct filter *, const struct config *);
-int	 filter_root(struct filter *, const struct watch *, const char *);
+int	 filter_root(struct filter *, const struct watch *, int);
 void	 filter_listing(struct filter *, struct watch *, int);
 int	 filter_rules(const struct filter *, const char *, size_t);
 int	 filter_pass(struct filter *, const struct watch *, const char *,

@@ -279,19 +279,22 @@ find_repo(struct gitignore *g, const char *abs)
 }
 
 /*
- * Root w, the directory at path: find its work tree, and read the
- * .gitignore files between the top of it and w.  Returns -1 if path has
- * no absolute path (errno set).
+ * Root w, the directory open as fd: find its work tree, and read the
+ * .gitignore files between the top of it and w.  Its absolute path is
+ * the one the kernel gives for fd, not one built from the working
+ * directory (source.c moves that).  Returns -1 if it has none (errno
+ * set).
  */
 int
-gitignore_root(struct gitignore *g, const struct watch *w, const char *path)
+gitignore_root(struct gitignore *g, const struct watch *w, int fd)
 {
 	struct groot	*gr;
 	struct above	*a;
-	char		*abs, *file;
+	char		*abs, *file, proc[64];
 	size_t		 toplen, i;
 
-	if ((abs = realpath(path, NULL)) == NULL)
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if ((abs = realpath(proc, NULL)) == NULL)
 		return -1;
 	gr = ARRAY_PUSH(g->roots, g->nroots);
 	memset(gr, 0, sizeof(*gr));

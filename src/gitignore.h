@@ -67,8 +67,7 @@ struct gitignore {
 };
 
 void	 gitignore_open(struct gitignore *);
-int	 gitignore_root(struct gitignore *, const struct watch *,
-	    const char *);
+int	 gitignore_root(struct gitignore *, const struct watch *, int);
 void	 gitignore_read(struct gitignore *, struct watch *, int);
 void	 gitignore_changed(struct gitignore *);
 int	 gitignore_ignored(struct gitignore *, const struct watch *,

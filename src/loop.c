@@ -415,6 +415,8 @@ loop_wait(struct loop *l, int *sig)
 	int64_t			 now = clock_ns(), at;
 	int			 n, i, ready = 0;
 
+	/* No directory of the tree is held while watchx waits. */
+	source_watch_done(l->src);
 	at = l->next_tick < l->expire ? l->next_tick : l->expire;
 	if (l->deadline < at)
 		at = l->deadline;

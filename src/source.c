@@ -65,8 +65,8 @@ source_limit(const char *what)
 
 /*
  * Create the inotify instance, and remember where watchx started:
- * source_watch_fd() moves the working directory, and paths given are
- * from there.
+ * source_watch_fd() moves the working directory until the loop waits
+ * next, and paths given are from there.
  */
 void
 source_open(struct source *src)
@@ -89,6 +89,7 @@ source_open(struct source *src)
 void
 source_close(struct source *src)
 {
+	source_watch_done(src);
 	if (src->fd >= 0)
 		close(src->fd);
 	if (src->cwd >= 0)
@@ -102,6 +103,7 @@ source_close(struct source *src)
 int
 source_watch_path(struct source *src, const char *path, uint32_t mask)
 {
+	source_watch_done(src);
 	return inotify_add_watch(src->fd, path, mask);
 }
 
@@ -110,10 +112,11 @@ source_watch_path(struct source *src, const char *path, uint32_t mask)
  * what inotify_add_watch() does.  That call has no form relative to a
  * descriptor, and /proc/self/fd/N costs twice the lookup of "." in the
  * working directory (one of the larger costs of -r's start-up): so the
- * directory is made the working directory, until source_watch_done().
- * Paths watchx opens are relative to src->cwd, never to the working
- * directory.  A directory that cannot be made so (no search permission)
- * is watched through /proc/self/fd.
+ * directory is made the working directory, and stays so until the loop
+ * is about to wait (source_watch_done()): that is the one place that
+ * brings it back, so no stage has to.  Paths watchx opens are relative
+ * to src->cwd, never to the working directory.  A directory that cannot
+ * be made so (no search permission) is watched through /proc/self/fd.
  */
 int
 source_watch_fd(struct source *src, int fd, uint32_t mask)
@@ -130,8 +133,10 @@ source_watch_fd(struct source *src, int fd, uint32_t mask)
 
 /*
  * Back to the directory watchx started in, so that no directory of the
- * tree is held as the working directory (it would keep it from being
- * unmounted, and delay its IN_DELETE_SELF); "/" if that is impossible.
+ * tree is held as the working directory while watchx waits (it would keep
+ * it from being unmounted, and delay its IN_DELETE_SELF); "/" if that is
+ * impossible.  Called by the loop before it waits (loop.c, loop_wait()),
+ * and by source_close().
  */
 void
 source_watch_done(struct source *src)

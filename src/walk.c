@@ -635,7 +635,6 @@ walk_root(struct watchset *ws, struct watch *w, int pin, int late)
 		push(&wk, w, pin, fd);
 		run(&wk);
 	}
-	source_watch_done(ws->src);
 }
 
 /*
@@ -657,7 +656,7 @@ walk_add_root(struct watchset *ws, const char *path, int late,
 		return -1;
 	if (pin == -1)
 		return 0;
-	if (ws->filter != NULL && filter_root(ws->filter, *root, path) == -1) {
+	if (ws->filter != NULL && filter_root(ws->filter, *root, pin) == -1) {
 		close(pin);
 		return -1;
 	}
@@ -692,14 +691,11 @@ walk_rescan(struct window *win, struct watch *root)
 	wk.live = 1;
 	ws->gen++;
 	source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
-	if ((fd = open_list(&wk, root, pin)) == -1) {
-		source_watch_done(ws->src);
+	if ((fd = open_list(&wk, root, pin)) == -1)
 		return;
-	}
 	stack(&wk, root, pin, fd)->mode = RESCAN;
 	list(&wk, &wk.stack[0]);
 	run(&wk);
-	source_watch_done(ws->src);
 	window_until(win, source_mark(ws->src), 0);
 }
 
@@ -759,7 +755,6 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 	from = source_mark(ws->src);
 	if ((dirfd = open_parent(ws, parent)) == -1) {
 		error = errno;
-		source_watch_done(ws->src);
 		if (error == ENOENT || error == ENOTDIR || error == ELOOP)
 			return -1;
 		if (error == ESTALE && root->root)
@@ -778,7 +773,6 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 	f->top = 1;
 	add_subdir(f, name, len);
 	run(&wk);
-	source_watch_done(ws->src);
 	if (wk.calls == 0)
 		return 0;
 	window_expect(win, wk.entry, wk.calls, from);
@@ -797,14 +791,11 @@ walk_reread(struct watchset *ws, struct watch *w)
 {
 	int	 fd;
 
-	if ((fd = open_parent(ws, w)) == -1) {
-		source_watch_done(ws->src);
+	if ((fd = open_parent(ws, w)) == -1)
 		return -1;
-	}
 	source_watch_fd(ws->src, fd, ws->dirmask & ~WATCH_QUIET);
 	filter_listing(ws->filter, w, fd);
 	source_watch_fd(ws->src, fd, ws->dirmask);
-	source_watch_done(ws->src);
 	close(fd);
 	return 0;
 }

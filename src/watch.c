@@ -559,8 +559,6 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 		    IN_MASK_CREATE);
 	else
 		wd = source_watch_path(ws->src, path, mask | IN_MASK_CREATE);
-	if (dir)
-		source_watch_done(ws->src);
 	if (wd == -1) {
 		if (dir)
 			close(fd);

@@ -146,6 +146,33 @@ not_printed() {
 	not_printed r/src/lib/t.tmp
 }
 
+@test "--gitignore: each of two relative paths below the top counts the .gitignore files above it" {
+	printf '%s\n' '/a/gen/' '/b/gen/' '*.o' >r/.gitignore
+	mkdir -p r/a/gen r/a/sub r/b/gen r/b/sub
+	: >r/a/gen/g.c
+	: >r/b/gen/g.c
+	: >r/a/sub/m.o
+	: >r/b/sub/m.o
+	: >r/a/sub/u.c
+	: >r/b/sub/u.c
+	# The first path's walk leaves the working directory in its tree:
+	# the second one's work tree is found all the same.
+	wx_start --no-tick -r --gitignore -e attrib -f '%p' r/a r/b
+	# r/a, r/a/sub, r/b, r/b/sub.
+	watch_count
+	assert_equal "$WATCHES" 4
+	ZZ=r/b/zz-end
+	touch r/a/gen/g.c r/b/gen/g.c r/a/sub/m.o r/b/sub/m.o r/a/sub/u.c r/b/sub/u.c r/b/zz-end
+	wait_for_line -F "$OUT" r/b/zz-end
+	wx_stop
+	printed r/a/sub/u.c
+	printed r/b/sub/u.c
+	not_printed r/a/gen/g.c
+	not_printed r/b/gen/g.c
+	not_printed r/a/sub/m.o
+	not_printed r/b/sub/m.o
+}
+
 @test "--gitignore: a .gitignore changed at run time counts for later events" {
 	printf '%s\n' '*.log' 'out/' >r/.gitignore
 	mkdir -p r/out/deep r/src
