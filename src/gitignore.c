@@ -2,9 +2,10 @@
  * gitignore.c: --gitignore, what git would ignore below each root of -r.
  *
  * The patterns are those of every .gitignore in the tree, each relative
- * to its own directory and read again when it changes (tree.c); of the
- * .gitignore files between the top of the work tree and the root, read
- * once; of the repository's .git/info/exclude and of the user's
+ * to its own directory, kept with its watch (watch.c, watch_rules()) so
+ * that they go where it goes, and read again when it changes (tree.c);
+ * of the .gitignore files between the top of the work tree and the root,
+ * read once; of the repository's .git/info/exclude and of the user's
  * core.excludesFile (as git config gives it, else git's default
  * $XDG_CONFIG_HOME/git/ignore), read once.  As in git, the innermost
  * .gitignore with a matching pattern decides, then info/exclude, then
@@ -324,65 +325,6 @@ gitignore_root(struct gitignore *g, const struct watch *w, int fd)
 	return 0;
 }
 
-static size_t
-dir_hash(const struct watch *w, size_t size)
-{
-	uint64_t	 x = (uintptr_t)w;
-
-	x ^= x >> 29;
-	x *= 0x9e3779b97f4a7c15ULL;
-	return (x >> 32) & (size - 1);
-}
-
-/* The patterns of w's .gitignore, if it has any. */
-static struct ignore *
-dir_find(const struct gitignore *g, const struct watch *w)
-{
-	size_t	 i;
-
-	if (!w->ignores || g->dirsize == 0)
-		return NULL;
-	for (i = dir_hash(w, g->dirsize); g->dirs[i].w != NULL;
-	    i = (i + 1) & (g->dirsize - 1))
-		if (g->dirs[i].w == w)
-			return &g->dirs[i].l;
-	return NULL;
-}
-
-/*
- * The slot of w, made if need be.  A slot stays once made: a watch that
- * is forgotten leaves its slot to whichever takes its place in memory,
- * and its flag (w->ignores) says whether the slot is its own.
- */
-static struct ignore *
-dir_get(struct gitignore *g, const struct watch *w)
-{
-	struct dirlist	*old = g->dirs;
-	size_t		 i, j, oldsize = g->dirsize;
-
-	if (4 * (g->ndirs + 1) > 3 * g->dirsize) {
-		g->dirsize = g->dirsize == 0 ? 64 : g->dirsize * 2;
-		if ((g->dirs = calloc(g->dirsize, sizeof(*g->dirs))) == NULL)
-			err(1, NULL);
-		for (i = 0; i < oldsize; i++) {
-			if (old[i].w == NULL)
-				continue;
-			for (j = dir_hash(old[i].w, g->dirsize);
-			    g->dirs[j].w != NULL; j = (j + 1) & (g->dirsize - 1))
-				;
-			g->dirs[j] = old[i];
-		}
-		free(old);
-	}
-	for (i = dir_hash(w, g->dirsize); g->dirs[i].w != NULL;
-	    i = (i + 1) & (g->dirsize - 1))
-		if (g->dirs[i].w == w)
-			return &g->dirs[i].l;
-	g->dirs[i].w = w;
-	g->ndirs++;
-	return &g->dirs[i].l;
-}
-
 /*
  * Read the .gitignore of directory w, open as dirfd, again: at a listing,
  * and when it changed.
@@ -390,21 +332,23 @@ dir_get(struct gitignore *g, const struct watch *w)
 void
 gitignore_read(struct gitignore *g, struct watch *w, int dirfd)
 {
-	struct ignore	*l;
+	struct ignore	*l = NULL;
 	char		*buf;
 	size_t		 len;
 
-	/* w may stand where a directory with other patterns stood. */
 	gitignore_changed(g);
-	buf = slurp(dirfd, GITIGNORE_FILE, 0, &len);
-	if (buf == NULL && !w->ignores)
-		return;
-	l = dir_get(g, w);
-	ignore_free(l);
-	if (buf != NULL)
+	if ((buf = slurp(dirfd, GITIGNORE_FILE, 0, &len)) != NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			err(1, NULL);
 		ignore_parse(l, buf, len);
-	w->ignores = l->n > 0;
-	free(buf);
+		free(buf);
+		if (l->n == 0) {
+			free(l);
+			l = NULL;
+		}
+	}
+	/* The ones it had go; they go with it too, when it is forgotten. */
+	watch_rules_set(w, l);
 }
 
 static struct groot *
@@ -512,7 +456,7 @@ judge(struct gitignore *g, const struct watch *dir, const char *rel,
 
 	/* The .gitignore of each directory, from dir up to the root. */
 	for (x = dir;; x = x->parent) {
-		if ((l = dir_find(g, x)) != NULL &&
+		if ((l = watch_rules(x)) != NULL &&
 		    (v = ignore_match(l, g->buf + start, len - start, isdir)) !=
 		    IGNORE_NONE)
 			break;

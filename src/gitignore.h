@@ -37,20 +37,11 @@ struct groot {
 	size_t		 nabove;
 };
 
-/* The patterns of a watched directory's .gitignore. */
-struct dirlist {
-	const struct watch *w;		/* NULL: a free slot */
-	struct ignore	 l;
-};
-
 struct gitignore {
 	struct repo	**repos;
 	size_t		  nrepos;
 	struct groot	 *roots;
 	size_t		  nroots;
-	struct dirlist	 *dirs;		/* by watch, open addressing */
-	size_t		  ndirs;
-	size_t		  dirsize;	/* a power of 2, or 0 */
 	char		 *buf;		/* the path being judged */
 	size_t		  size;
 

@@ -29,6 +29,7 @@
 
 #include "array.h"
 #include "escape.h"
+#include "ignore.h"
 #include "source.h"
 #include "watch.h"
 
@@ -60,10 +61,11 @@ RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 /*
  * Watches are carved from slabs of SLAB_SIZE bytes, allocated at an
  * address that is a multiple of their size: a watch's slab, and so its
- * index and its entries, are found from its address alone (watch_entry()
- * and the like are given no watch set), and no watch needs a field for
- * them.  A
- * slab is never moved nor freed before the watch set is, since callers
+ * index, its entries and its .gitignore patterns, are found from its
+ * address alone (watch_entry() and the like are given no watch set), and
+ * no watch needs a field for them: what few directories have costs the
+ * others nothing.  What a watch holds goes with it when it is forgotten.
+ * A slab is never moved nor freed before the watch set is, since callers
  * hold watch pointers across calls that create watches.  Index i > 0 is
  * slot (i - 1) % SLAB_SLOTS of slab (i - 1) / SLAB_SLOTS.
  */
@@ -71,6 +73,7 @@ RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
 struct slab {
 	uint32_t		 base;		/* the index of slot[0] */
 	struct entry_tree	*entries;	/* per slot, once one has any */
+	struct ignore		**rules;	/* per slot, once one has any */
 	struct watch		 slot[];
 };
 #define SLAB_SLOTS	((SLAB_SIZE - sizeof(struct slab)) / sizeof(struct watch))
@@ -117,6 +120,7 @@ slab_new(struct watchset *ws)
 		err(1, NULL);
 	s->base = 1 + ws->nslabs * SLAB_SLOTS;
 	s->entries = NULL;
+	s->rules = NULL;
 	*ARRAY_PUSH(ws->slabs, ws->nslabs) = s;
 	ws->slabused = 0;
 }
@@ -371,9 +375,11 @@ watchset_close(struct watchset *ws)
 		/* A free slot has neither a name nor entries. */
 		for (k = 0; k < n; k++) {
 			watch_entries_clear(&s->slot[k]);
+			watch_rules_set(&s->slot[k], NULL);
 			name_free(&s->slot[k]);
 		}
 		free(s->entries);
+		free(s->rules);
 		free(s);
 	}
 	free(ws->slabs);
@@ -716,6 +722,7 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			ws->last = NULL;
 		unlink_child(ws, cur);
 		watch_entries_clear(cur);
+		watch_rules_set(cur, NULL);
 		slot_put(ws, cur);
 		ws->count--;
 		if (cur == w)
@@ -870,6 +877,36 @@ watch_entries_clear(struct watch *w)
 		RB_REMOVE(entry_tree, t, e);
 		free(e);
 	}
+}
+
+/* The patterns of w's .gitignore (gitignore.c), or NULL. */
+struct ignore *
+watch_rules(const struct watch *w)
+{
+	const struct slab	*s = slab_of(w);
+
+	return s->rules != NULL ? s->rules[w - s->slot] : NULL;
+}
+
+/* Give w the patterns l (allocated, or NULL), freeing those it had. */
+void
+watch_rules_set(struct watch *w, struct ignore *l)
+{
+	struct slab	*s = slab_of(w);
+	struct ignore	**p;
+
+	if (s->rules == NULL) {
+		if (l == NULL)
+			return;
+		if ((s->rules = calloc(SLAB_SLOTS, sizeof(*s->rules))) == NULL)
+			err(1, NULL);
+	}
+	p = &s->rules[w - s->slot];
+	if (*p != NULL) {
+		ignore_free(*p);
+		free(*p);
+	}
+	*p = l;
 }
 
 /*

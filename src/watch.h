@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct filter;
+struct ignore;
 struct source;
 
 /*
@@ -52,7 +53,6 @@ struct watch {
 	unsigned char	 root:1;	/* given by the user */
 	unsigned char	 gone:1;	/* a root moved away: ends at IN_IGNORED */
 	unsigned char	 deleted:1;	/* a root whose IN_DELETE_SELF came */
-	unsigned char	 ignores:1;	/* has a .gitignore (gitignore.c) */
 	/*
 	 * The name and a NUL if namelen < WATCH_INLINE, else a pointer to
 	 * them; a root's is its path exactly as given.  Aligned, so that a
@@ -139,6 +139,8 @@ struct entry	*watch_entry_add(struct watch *, const char *, size_t, int);
 struct entry	*watch_entry_next(struct watch *, struct entry *);
 void		 watch_entry_del(struct watch *, struct entry *);
 void		 watch_entries_clear(struct watch *);
+struct ignore	*watch_rules(const struct watch *);
+void		 watch_rules_set(struct watch *, struct ignore *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
 int		 watch_below(const struct watch *, const struct watch *);
 const struct watch *watch_root(const struct watch *);
