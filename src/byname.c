@@ -118,6 +118,7 @@ interest(struct byname *b, int wd, size_t ti, int level)
 			b->in[i].stale = 0;
 			return;
 		}
+	source_claim(b->src, wd);
 	in = ARRAY_PUSH(b->in, b->nin);
 	in->wd = wd;
 	in->target = ti;
@@ -139,8 +140,9 @@ held(const struct byname *b, int wd)
 }
 
 /*
- * Drop the stale interests of ti, and the watches nobody holds any more
- * (with rm; not for a watch the kernel has removed itself).
+ * Drop the stale interests of ti, and the watches nobody holds any more:
+ * the claim, and with rm the watch too, unless the watch set holds it
+ * (not for a watch the kernel has removed itself).
  */
 static void
 sweep(struct byname *b, size_t ti, int rm)
@@ -155,7 +157,10 @@ sweep(struct byname *b, size_t ti, int rm)
 		}
 		wd = b->in[i].wd;
 		b->in[i] = b->in[--b->nin];
-		if (rm && !held(b, wd) && watchset_find(b->ws, wd) == NULL)
+		if (held(b, wd))
+			continue;
+		source_unclaim(b->src, wd);
+		if (rm && watchset_find(b->ws, wd) == NULL)
 			source_unwatch(b->src, wd);
 	}
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "source.h"
 
 
@@ -90,6 +91,7 @@ void
 source_close(struct source *src)
 {
 	source_watch_done(src);
+	free(src->claims);
 	if (src->fd >= 0)
 		close(src->fd);
 	if (src->cwd >= 0)
@@ -148,11 +150,48 @@ source_watch_done(struct source *src)
 	src->away = 0;
 }
 
-/* Its IN_IGNORED still comes, and finds no watch. */
+/*
+ * Remove watch wd, unless the by-name stage has claimed it (source.h).
+ * Its IN_IGNORED still comes, and finds no watch.
+ */
 void
 source_unwatch(struct source *src, int wd)
 {
-	inotify_rm_watch(src->fd, wd);
+	if (!source_claimed(src, wd))
+		inotify_rm_watch(src->fd, wd);
+}
+
+/* Whether the by-name stage holds watch wd.  Its watches are few. */
+int
+source_claimed(const struct source *src, int wd)
+{
+	size_t	 i;
+
+	for (i = 0; i < src->nclaims; i++)
+		if (src->claims[i] == wd)
+			return 1;
+	return 0;
+}
+
+/* The by-name stage holds watch wd. */
+void
+source_claim(struct source *src, int wd)
+{
+	if (!source_claimed(src, wd))
+		*ARRAY_PUSH(src->claims, src->nclaims) = wd;
+}
+
+/* The by-name stage no longer holds watch wd. */
+void
+source_unclaim(struct source *src, int wd)
+{
+	size_t	 i;
+
+	for (i = 0; i < src->nclaims; i++)
+		if (src->claims[i] == wd) {
+			src->claims[i] = src->claims[--src->nclaims];
+			return;
+		}
 }
 
 /* Read events; -1 with errno EAGAIN when none are queued. */

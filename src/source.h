@@ -18,6 +18,11 @@
  *   src->taken the end of the events handled so far (source_take()).
  *   The -r bookkeeping measures "queued before this" with marks.  Always
  *   taken <= read <= source_mark().
+ * - The kernel keeps one watch per directory: when the watch set (-r) and
+ *   the by-name stage both want one, they share it.  The by-name stage
+ *   claims the watches it holds (source_claim()); the watch set's
+ *   source_unwatch() leaves a claimed one in place, and the by-name stage
+ *   removes one only once neither holds it.
  */
 #ifndef WATCHX_SOURCE_H
 #define WATCHX_SOURCE_H
@@ -37,6 +42,8 @@ struct source {
 	uint64_t	 read;		/* bytes read from the instance */
 	uint64_t	 taken;		/* bytes of events handled */
 	long long	 queue_max;	/* events the queue holds, or -1 */
+	int		*claims;	/* the by-name stage's watches */
+	size_t		 nclaims;
 };
 
 void		 source_open(struct source *);
@@ -46,6 +53,9 @@ int		 source_watch_path(struct source *, const char *, uint32_t);
 int		 source_watch_fd(struct source *, int, uint32_t);
 void		 source_watch_done(struct source *);
 void		 source_unwatch(struct source *, int);
+void		 source_claim(struct source *, int);
+void		 source_unclaim(struct source *, int);
+int		 source_claimed(const struct source *, int);
 ssize_t		 source_read(struct source *, void *, size_t);
 size_t		 source_queued(const struct source *);
 uint64_t	 source_mark(const struct source *);

@@ -359,6 +359,24 @@ watching_in() {
 	assert_output 0
 }
 
+@test "-r --by-name: a directory of the tree on the way to a path given, moved out and back, is still watched by the tree" {
+	mkdir -p d/s
+	: >d/s/f
+	# d/s holds one kernel watch for both: the tree's and the name d/s/f's.
+	wx_start --no-tick -r --by-name -e create,move d d/s/f
+	mv d/s x
+	mv x d/s
+	wait_for_line "$OUT" $'\tIN_MOVED_TO,IN_ISDIR\td\ts$'
+	touch d/s/other
+	mkdir d/s/sub
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td/s\tsub$'
+	touch d/s/sub/deep
+	wait_for_line "$OUT" $'\tIN_CREATE\td/s/sub\tdeep$'
+	wx_stop
+	grep -q $'\tIN_CREATE\td/s\tother$' "$OUT" ||
+		{ _dump; fail "d/s/other not printed"; }
+}
+
 @test "-r --by-name --on-overflow rescan: a root made while events were lost is found and walked" {
 	need_root
 	wx_start_small_queue --no-tick -r --by-name --on-overflow rescan -e create d

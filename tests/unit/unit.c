@@ -6,6 +6,8 @@
  */
 #include <sys/inotify.h>
 
+#include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -319,6 +321,38 @@ test_bywd(void)
 	truth("watches counted", ws.count == (size_t)k);
 	watchset_close(&ws);
 	source_close(&src);
+}
+
+/*
+ * A watch the by-name stage has claimed outlives the watch set's removal
+ * of it, and goes once the claim is given up.  Whether the kernel still
+ * has it is asked with IN_MASK_CREATE, which fails with EEXIST if so.
+ */
+static void
+test_claim(void)
+{
+	struct source	 src;
+	char		 dir[] = "/tmp/watchx-unit-XXXXXX";
+	int		 wd;
+
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	source_open(&src);
+	wd = source_watch_path(&src, dir, IN_CREATE);
+	source_claim(&src, wd);
+	source_claim(&src, wd);
+	truth("claimed", source_claimed(&src, wd));
+	source_unwatch(&src, wd);
+	truth("a claimed watch stays",
+	    source_watch_path(&src, dir, IN_CREATE | IN_MASK_CREATE) == -1 &&
+	    errno == EEXIST);
+	source_unclaim(&src, wd);
+	truth("unclaimed", !source_claimed(&src, wd));
+	source_unwatch(&src, wd);
+	truth("an unclaimed watch goes",
+	    source_watch_path(&src, dir, IN_CREATE | IN_MASK_CREATE) != -1);
+	source_close(&src);
+	rmdir(dir);
 }
 
 /* One event in buf at *off: mask, cookie, on wd, named name. */
@@ -786,6 +820,7 @@ main(void)
 	test_events();
 	test_output();
 	test_bywd();
+	test_claim();
 	test_partner();
 	test_tree();
 	test_wide();
