@@ -107,7 +107,8 @@ run: deps
 # the pure functions, 400 rounds of the gitignore matcher against git's,
 # the bats suite
 # (which also exercises the completions), ORACLE_ROUNDS rounds of the -r
-# oracle (below) from a fixed seed, 300 of the --by-name oracle and 300 of
+# oracle (below) from a fixed seed, 100 of it under -r --by-name with
+# paths given inside the tree, 300 of the --by-name oracle and 300 of
 # the --gitignore oracle, then
 # each fuzz harness for FUZZ_SECONDS over its seed corpus.
 ORACLE_ROUNDS ?= 200
@@ -120,6 +121,8 @@ check: deps
 		tests/unit/ignorecheck
 	sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --strict --seed 1 --rounds $(ORACLE_ROUNDS) \
+		./watchx
+	python3 tests/oracle/oracle.py --strict --by-name 6 --seed 1 --rounds 100 \
 		./watchx
 	python3 tests/oracle/byname.py --seed 1 --rounds 300 ./watchx
 	python3 tests/oracle/gitignore.py --seed 1 --rounds 300 ./watchx
@@ -136,6 +139,8 @@ asan: deps
 	@$(MAKE) --no-print-directory watchx-asan CFLAGS="$(CFLAGS) -Werror"
 	WATCHX=$(CURDIR)/watchx-asan sh tests/run $(BATS) $(BATS_FLAGS)
 	python3 tests/oracle/oracle.py --strict --seed 2 --rounds 100 ./watchx-asan
+	python3 tests/oracle/oracle.py --strict --by-name 6 --seed 2 --rounds 50 \
+		./watchx-asan
 	python3 tests/oracle/byname.py --seed 2 --rounds 100 ./watchx-asan
 	python3 tests/oracle/gitignore.py --seed 2 --rounds 100 ./watchx-asan
 
@@ -154,8 +159,8 @@ valgrind: deps
 # operations on a real tree, watchx's output replayed against it (each
 # IN_DELETE one entry: --strict), for SOAK_SECONDS; then rounds that
 # overflow the queue under --on-overflow rescan, replayed the same way;
-# then the --by-name, --gitignore and pattern oracles for SOAK_SECONDS
-# each.
+# then the same under -r --by-name with paths given inside the tree, and
+# the --by-name, --gitignore and pattern oracles, for SOAK_SECONDS each.
 SOAK_SECONDS ?=	600
 SOAK_SEED ?=	1
 soak: deps
@@ -164,6 +169,8 @@ soak: deps
 		--seconds $(SOAK_SECONDS) ./watchx
 	python3 tests/oracle/oracle.py --strict --seed $(SOAK_SEED) --flood 20000 \
 		--rounds 10 ./watchx
+	python3 tests/oracle/oracle.py --strict --by-name 6 --seed $(SOAK_SEED) \
+		--seconds $(SOAK_SECONDS) ./watchx
 	python3 tests/oracle/byname.py --seed $(SOAK_SEED) \
 		--seconds $(SOAK_SECONDS) ./watchx
 	python3 tests/oracle/gitignore.py --seed $(SOAK_SEED) \

@@ -199,10 +199,54 @@ keep(struct byname *b, size_t ti, int wd, uint32_t mask, uint32_t cookie)
 	b->lastcookie = cookie;
 }
 
+/* Whether the components of t name a ".." anywhere. */
+static int
+dotdot(const struct target *t)
+{
+	size_t	 j;
+
+	for (j = 0; j < t->ncomp; j++)
+		if (strcmp(t->comp[j], "..") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Under -r, whether target ti lies in the tree of another path given: its
+ * components start with all of the other one's (given twice: the first
+ * of the two).  Its tree is that one's, which holds it whenever it exists,
+ * so it is never a root of its own: a root nested in another tree would
+ * be skipped by that tree's walk, and dropped with what the walk took for
+ * its own when its name went.  Paths with ".." are taken apart.
+ */
+static int
+nested(const struct byname *b, size_t ti)
+{
+	const struct target	*t = &b->targets[ti], *u;
+	size_t			 ui, j;
+
+	if (dotdot(t))
+		return 0;
+	for (ui = 0; ui < b->ntargets; ui++) {
+		u = &b->targets[ui];
+		if (ui == ti || u->ncomp > t->ncomp ||
+		    (u->ncomp == t->ncomp && ui > ti) ||
+		    strcmp(u->base, t->base) != 0 || dotdot(u))
+			continue;
+		for (j = 0; j < u->ncomp; j++)
+			if (strcmp(u->comp[j], t->comp[j]) != 0)
+				break;
+		if (j == u->ncomp)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The path of t exists, open as fd: a directory is watched for the user's
- * events, or under -r handed to the watch set, walked as at start-up.
- * A file's events come from its parent's watch.
+ * events, or under -r handed to the watch set, walked as at start-up
+ * (unless it lies in the tree of another path given: nested()).  A
+ * file's events come from its parent's watch.
  */
 static void
 entry(struct byname *b, size_t ti, int fd)
@@ -214,7 +258,8 @@ entry(struct byname *b, size_t ti, int fd)
 	if (b->wait != WAIT_NONE || !t->dir)
 		return;
 	if (b->ws->recursive) {
-		if (t->root == 0 && walk_add_root(b->ws, t->path, 1,
+		if (t->root == 0 && !nested(b, ti) &&
+		    walk_add_root(b->ws, t->path, 1,
 		    &root) == 0 && root != NULL)
 			t->root = root->wd;
 		return;

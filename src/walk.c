@@ -483,17 +483,8 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 
 	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
 	wd = source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
-	if (wd == -1)
+	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
-	/* Watched by the by-name stage alone: new to the watch set. */
-	if ((w = watchset_find(ws, wd)) == NULL) {
-		if (!source_claimed(ws->src, wd))
-			return 0;
-		*out = watch_new(ws, f->w, wd, name, len);
-		(*out)->gen = ws->gen;
-		*mode = NEW;
-		return 1;
-	}
 	in_place = w->parent == f->w && w->namelen == len &&
 	    memcmp(watch_name(w), name, len) == 0;
 	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
@@ -529,8 +520,7 @@ descend(struct walk *wk, const struct frame *f, const char *name,
 	pin = openat(f->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (pin != -1) {
-		wd = source_watch_fd(ws->src, pin,
-		    (ws->dirmask & ~WATCH_QUIET) | IN_MASK_CREATE);
+		wd = watchset_watch_fd(ws, pin, ws->dirmask & ~WATCH_QUIET);
 		if (wd != -1) {
 			replaced(wk, f, name, len);
 			*w = watch_new(ws, f->w, wd, name, len);

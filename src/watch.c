@@ -561,8 +561,7 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 
 	/* A directory through its descriptor: the one that was checked. */
 	if (dir)
-		wd = source_watch_fd(ws->src, fd, (mask & ~IN_DONT_FOLLOW) |
-		    IN_MASK_CREATE);
+		wd = watchset_watch_fd(ws, fd, mask & ~IN_DONT_FOLLOW);
 	else
 		wd = source_watch_path(ws->src, path, mask | IN_MASK_CREATE);
 	if (wd == -1) {
@@ -584,6 +583,32 @@ watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
 	add_rootid(ws, wd, path, &st);
 	*pin = fd;
 	return 0;
+}
+
+/*
+ * Watch the directory open as fd with mask, for the watch set: its new
+ * wd, or -1 with errno (EEXIST: the watch set has it already).  One that
+ * only the by-name stage holds (source.h, claims) is the watch set's too
+ * from now on, with mask: the kernel has one watch per directory, and the
+ * watch set must not skip a directory because the other stage got to it
+ * first.
+ */
+int
+watchset_watch_fd(struct watchset *ws, int fd, uint32_t mask)
+{
+	int	 wd;
+
+	wd = source_watch_fd(ws->src, fd, mask | IN_MASK_CREATE);
+	if (wd != -1 || errno != EEXIST || ws->src->nclaims == 0)
+		return wd;
+	/* Adding nothing the watch set's own would lack. */
+	wd = source_watch_fd(ws->src, fd, mask | IN_MASK_ADD);
+	if (wd != -1 && source_claimed(ws->src, wd) &&
+	    watchset_find(ws, wd) == NULL &&
+	    source_watch_fd(ws->src, fd, mask) == wd)
+		return wd;
+	errno = EEXIST;
+	return -1;
 }
 
 /* Events come in runs on one watch: the last one found is tried first. */

@@ -122,6 +122,7 @@ void		 watchset_close(struct watchset *);
 int		 watch_open_root(struct watchset *, const struct watch *);
 void		 watch_end_root(struct watchset *, struct watch *);
 void		 watch_drop_root(struct watchset *, struct watch *);
+int		 watchset_watch_fd(struct watchset *, int, uint32_t);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
 		    const char *, size_t);

@@ -377,6 +377,43 @@ watching_in() {
 		{ _dump; fail "d/s/other not printed"; }
 }
 
+@test "-r --by-name: a root given after a path below it is watched, with all below it" {
+	mkdir -p d/s
+	: >d/s/f
+	# d and d/s are on the way to d/s/f: watched for it before d's walk.
+	wx_start --no-tick -r --by-name -e create d/s/f d
+	touch d/top d/s/other
+	wait_for_line "$OUT" $'\tIN_CREATE\td\ttop$'
+	wait_for_line "$OUT" $'\tIN_CREATE\td/s\tother$'
+	wx_stop
+}
+
+@test "-r --by-name: a root that appears after a path below it is watched, with all below it" {
+	wx_start --no-tick -r --by-name -e create d/s/f d
+	mkdir -p d/s
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\td\t$'
+	touch d/top d/s/other
+	wait_for_line "$OUT" $'\tIN_CREATE\td\ttop$'
+	wait_for_line "$OUT" $'\tIN_CREATE\td/s\tother$'
+	wx_stop
+}
+
+@test "-r --by-name: a directory given below another one given, moved in, is reported with what it holds" {
+	mkdir w away
+	mkdir -p away/d/sub
+	: >away/d/sub/f
+	wx_start --no-tick -r --by-name -e create,moved_to w w/d
+	mv away/d w/d
+	wait_for_line "$OUT" $'\tIN_MOVED_TO,IN_ISDIR\tw\td$'
+	wait_for_line "$OUT" $'\tIN_CREATE,IN_ISDIR\tw/d\tsub$'
+	wait_for_line "$OUT" $'\tIN_CREATE\tw/d/sub\tf$'
+	# Followed as part of w's tree: renamed, it is still watched.
+	mv w/d w/e
+	touch w/e/sub/g
+	wait_for_line "$OUT" $'\tIN_CREATE\tw/e/sub\tg$'
+	wx_stop
+}
+
 @test "-r --by-name --on-overflow rescan: a root made while events were lost is found and walked" {
 	need_root
 	wx_start_small_queue --no-tick -r --by-name --on-overflow rescan -e create d

@@ -15,8 +15,11 @@ man page says a consumer should:
 
 The replayed set of paths must equal the tree's (`find`), no event may name
 a path the consumer does not hold, and no IN_CREATE may name one it holds
-already.  Prints one line per failing round and a summary; exits 1 on any
-failure.  Usage: oracle.py [--seed N] [--rounds N] [--ops N] WATCHX
+already.  With --by-name N, watchx runs as `-r --by-name w` plus N random
+paths below w (some made later by the operations), so that the tree and
+the by-name stage share watches; the by-name stage's own lines (a path
+given, no file name) are left out of the replay.  Prints one line per
+failing round and a summary; exits 1 on any failure.  Usage: oracle.py [--seed N] [--rounds N] [--ops N] WATCHX
 """
 
 import argparse
@@ -215,17 +218,19 @@ class Tree:
         os.rename(tmp, os.path.join(self.pick_dir(), self.name()))
 
 
-def replay(lines, root, initial, overflow=False, strict=False):
+def replay(lines, root, initial, overflow=False, strict=False, named=()):
     """The consumer of the man page: the set of paths, and what went wrong.
     With strict, an IN_DELETE of an entry the consumer still holds entries
     below is wrong too (it removes one entry; a directory's are deleted
-    first), where otherwise it takes the subtree with it."""
+    first), where otherwise it takes the subtree with it.  Lines of the
+    paths in named with no file name are the by-name stage's, about the
+    path itself: left out."""
     held = set(initial)
     problems = []
     events = []
     for line in lines:
         f = line.split("\t")
-        if len(f) < 6:
+        if len(f) < 6 or (f[5] == "" and f[4] in named):
             continue
         events.append(f)
     paired = {f[2] for f in events if "IN_MOVED_TO" in f[3].split(",")
@@ -310,7 +315,25 @@ def wait_for(pred, what):
         time.sleep(0.01)
 
 
-def round_(watchx, seed, nops, stop, dump=None, flood=0, strict=False):
+def targets(rng, tree, count, nops):
+    """count paths below w for --by-name: in the tree or not, some of them
+    names that the operations will make."""
+    out = []
+    for _ in range(count):
+        d = tree.pick_dir()
+        if rng.random() < 0.5:
+            p = os.path.join(d, "n%d" % rng.randint(1, tree.n + 2 * nops))
+        else:
+            kids = os.listdir(d)
+            p = os.path.join(d, rng.choice(kids)) if kids else d
+        if rng.random() < 0.3:
+            p = os.path.join(p, "n%d" % rng.randint(1, tree.n + 2 * nops))
+        out.append(os.path.relpath(p, os.path.dirname(tree.w)))
+    return out
+
+
+def round_(watchx, seed, nops, stop, dump=None, flood=0, strict=False,
+           byname=0):
     rng = random.Random(seed)
     base = tempfile.mkdtemp(prefix="oracle.")
     stuck = None
@@ -321,12 +344,16 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0, strict=False):
         tree.populate(tree.w, rng.randint(0, 30))
         tree.populate(tree.out, rng.randint(0, 10))
         initial = walk(tree.w)
+        named = targets(rng, tree, byname, nops) if byname else []
         outp = os.path.join(base, "events")
         errp = os.path.join(base, "err")
         with open(outp, "w") as out, open(errp, "w") as err:
             args = [watchx, "-r", "--no-tick", "w"]
             if flood:
                 args[1:1] = ["--on-overflow", "rescan"]
+            if byname:
+                args[1:1] = ["--by-name"]
+                args += named
             proc = subprocess.Popen(args, cwd=base, stdout=out, stderr=err)
         try:
             wait_for(lambda: "Watches established." in open(errp).read(),
@@ -360,7 +387,10 @@ def round_(watchx, seed, nops, stop, dump=None, flood=0, strict=False):
         if dump:
             shutil.copy(outp, os.path.join(dump, "%d.events" % seed))
             shutil.copy(errp, os.path.join(dump, "%d.err" % seed))
-        held, problems = replay(lines, "w", initial, flood > 0, strict)
+            with open(os.path.join(dump, "%d.args" % seed), "w") as f:
+                f.write(" ".join(args[1:]) + "\n")
+        held, problems = replay(lines, "w", initial, flood > 0, strict,
+                                set(named) | {"w"} if byname else ())
         if stuck:
             problems.append(stuck)
         real = walk(tree.w)
@@ -408,6 +438,10 @@ def main():
     ap.add_argument("--strict", action="store_true",
                     help="replay an IN_DELETE as removing one entry, which "
                     "must hold none (a directory's are deleted first)")
+    ap.add_argument("--by-name", type=int, default=0, metavar="N",
+                    help="run -r --by-name on w and N random paths below "
+                    "it, some not there yet (the tree and the by-name "
+                    "stage then share watches)")
     ap.add_argument("watchx", nargs="?")
     a = ap.parse_args()
     if a.replay:
@@ -432,7 +466,7 @@ def main():
                 continue
             a.rounds = 0
         problems, err = round_(watchx, seed, a.ops, stop, a.dump, a.flood,
-                               a.strict)
+                               a.strict, a.by_name)
         rounds += 1
         r += 1
         if problems:
