@@ -600,13 +600,10 @@ main(int argc, char *argv[])
 	}
 
 	source_open(&src);
-	watchset_open(&ws, &src, mask, cfg.recursive, cfg.nofollow);
-	ws.mirror = cfg.rescan;
-	/* A .gitignore written is read again (tree.c). */
-	if (cfg.gitignore)
-		ws.dirmask |= IN_CLOSE_WRITE;
-	if (cfg.nexclude > 0 || cfg.gitignore || cfg.nskip > 0)
-		ws.filter = &filter;
+	watchset_open(&ws, &src, mask, (cfg.recursive ? WS_RECURSIVE : 0) |
+	    (cfg.nofollow ? WS_NOFOLLOW : 0) | (cfg.rescan ? WS_MIRROR : 0) |
+	    (cfg.gitignore ? WS_RULES : 0), cfg.nexclude > 0 ||
+	    cfg.gitignore || cfg.nskip > 0 ? &filter : NULL);
 	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
 		fprintf(stderr, "Setting up watches.\n");

@@ -340,11 +340,14 @@ entry_cmp(const struct entry *a, const struct entry *b)
 
 /*
  * A watch set on src.  mask is what the user's events need; under -r
- * every directory also gets the bits watchx needs to follow the tree.
+ * (WS_RECURSIVE) every directory also gets the bits watchx needs to
+ * follow the tree.  filter (or NULL) prunes directories; WS_MIRROR keeps
+ * each directory's entries (--on-overflow rescan); WS_RULES reads a
+ * .gitignore again when it is written (--gitignore); WS_NOFOLLOW is -P.
  */
 void
 watchset_open(struct watchset *ws, struct source *src, uint32_t mask,
-    int recursive, int nofollow)
+    int flags, struct filter *filter)
 {
 	memset(ws, 0, sizeof(*ws));
 	ws->src = src;
@@ -353,8 +356,12 @@ watchset_open(struct watchset *ws, struct source *src, uint32_t mask,
 	/* To tell a new write from a listed file's late IN_CLOSE_WRITE. */
 	if (mask & IN_CLOSE_WRITE)
 		ws->dirmask |= IN_MODIFY;
-	ws->recursive = recursive;
-	ws->nofollow = nofollow;
+	if (flags & WS_RULES)
+		ws->dirmask |= IN_CLOSE_WRITE;
+	ws->recursive = (flags & WS_RECURSIVE) != 0;
+	ws->nofollow = (flags & WS_NOFOLLOW) != 0;
+	ws->mirror = (flags & WS_MIRROR) != 0;
+	ws->filter = filter;
 }
 
 /*

@@ -113,9 +113,15 @@ struct watchset {
 /* Not IN_DONT_FOLLOW: directories are watched through a descriptor. */
 #define WATCH_DIRFLAGS	(IN_ONLYDIR | IN_EXCL_UNLINK)
 
+/* watchset_open()'s flags. */
+#define WS_RECURSIVE	0x01	/* -r */
+#define WS_NOFOLLOW	0x02	/* -P */
+#define WS_MIRROR	0x04	/* keep entries: --on-overflow rescan */
+#define WS_RULES	0x08	/* read a .gitignore written: --gitignore */
+
 /* watch.c */
 void		 watchset_open(struct watchset *, struct source *, uint32_t,
-		    int, int);
+		    int, struct filter *);
 int		 watchset_add_root(struct watchset *, const char *,
 		    struct watch **, int *);
 void		 watchset_close(struct watchset *);

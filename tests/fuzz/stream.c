@@ -243,8 +243,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	real = (flags & 8) != 0;
 	cfg.rescan = (flags & 16) != 0;
 	source_open(&src);
-	watchset_open(&ws, &src, cfg.events & IN_ALL_EVENTS, 1, 0);
-	ws.mirror = cfg.rescan;
+	watchset_open(&ws, &src, cfg.events & IN_ALL_EVENTS, WS_RECURSIVE |
+	    (cfg.rescan ? WS_MIRROR : 0), NULL);
 	maxwd = real ? real_tree(&ws) : make_tree(&in, &ws);
 	handler_open(&h, &cfg, &ws, &src, &out, NULL, NULL);
 

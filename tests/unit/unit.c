@@ -297,7 +297,7 @@ test_bywd(void)
 		wd[i] = (int)((seed >> 1) % 400000 * N + (unsigned int)i);
 	}
 	source_open(&src);
-	watchset_open(&ws, &src, IN_CREATE, 0, 0);
+	watchset_open(&ws, &src, IN_CREATE, 0, NULL);
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "r%d", i);
 		w[i] = watch_new(&ws, NULL, wd[i], name, strlen(name));
@@ -395,7 +395,7 @@ test_partner(void)
 	int			 i;
 
 	source_open(&src);
-	watchset_open(&ws, &src, IN_CREATE | IN_MOVE, 1, 0);
+	watchset_open(&ws, &src, IN_CREATE | IN_MOVE, WS_RECURSIVE, NULL);
 	tree_open(&t, &ws, &src);
 	root = watch_new(&ws, NULL, 1, "r", 1);
 	watch_new(&ws, root, 2, "a", 1);
@@ -679,7 +679,7 @@ test_tree(void)
 	int		 i, k, bad = 0;
 
 	source_open(&src);
-	watchset_open(&ws, &src, IN_CREATE, 1, 0);
+	watchset_open(&ws, &src, IN_CREATE, WS_RECURSIVE, NULL);
 	for (k = 0; m_n < M_MAX; k++) {
 		/* A path kept by watch_path() from before the step. */
 		if ((i = m_pick()) != -1)
@@ -719,7 +719,7 @@ test_wide(void)
 	int			 i, j, t, round, bad = 0;
 
 	source_open(&src);
-	watchset_open(&ws, &src, IN_CREATE, 1, 0);
+	watchset_open(&ws, &src, IN_CREATE, WS_RECURSIVE, NULL);
 	top = watch_new(&ws, NULL, 1, "top", 3);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < N; i++) {
