@@ -306,6 +306,9 @@ list(struct walk *wk, struct frame *f)
 	/* Taken over: what it held is reported anew. */
 	if (f->mode == AGAIN && ws->mirror)
 		watch_entries_clear(f->w);
+	/* Listed again: only what this listing finds stays (pop()). */
+	if (f->mode != NEW)
+		watch_sweep_begin(ws, f->w);
 	for (;;) {
 		calls++;
 		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {

@@ -804,6 +804,20 @@ watch_drop_root(struct watchset *ws, struct watch *w)
 }
 
 /*
+ * A walk (ws->gen) lists w again: its watched sub-directories count as
+ * not found until the listing finds them, even those an earlier visit of
+ * the same walk found (w moved on ahead of the walk, and is met again).
+ */
+void
+watch_sweep_begin(struct watchset *ws, struct watch *w)
+{
+	uint32_t	 x;
+
+	for (x = w->child; x != 0; x = watch_at(ws, x)->next)
+		watch_at(ws, x)->gen = ws->gen - 1;
+}
+
+/*
  * A walk has listed w again (ws->gen): the watched sub-directories it did
  * not find there have gone (moved away or deleted, their events not read
  * yet), so their watches are removed.

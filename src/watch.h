@@ -140,6 +140,7 @@ struct watch	*watch_next_child(const struct watchset *,
 void		 watch_rename(struct watchset *, struct watch *,
 		    struct watch *, const char *, size_t);
 void		 watch_forget(struct watchset *, struct watch *, int);
+void		 watch_sweep_begin(struct watchset *, struct watch *);
 void		 watch_sweep(struct watchset *, struct watch *);
 struct entry	*watch_entry(struct watch *, const char *, size_t);
 struct entry	*watch_entry_add(struct watch *, const char *, size_t, int);

@@ -245,6 +245,47 @@ wait_created_ev() {
 	assert_output 50
 }
 
+# listed_first DIR P Q: make directories DIR/P and DIR/Q and print the one
+# a listing of DIR reads first (the order is the file system's).
+listed_first() {
+	mkdir "$1/$2" "$1/$3"
+	ls -U "$1" | grep -xm1 -e "$2" -e "$3"
+}
+
+@test "-r: a directory a walk meets twice, moved ahead of it, keeps only what its second listing found" {
+	# D, moved in, holds A and B, read in that order; A holds X and H,
+	# read in that order; X holds Y/f; H holds 4,000 directories, so that
+	# the walk is still in H when Y and then X are moved.  The walk lists
+	# X with Y, then meets X again in B and takes it over.
+	mkdir -p w away/D
+	local a b x h first
+	first=$(listed_first away/D p q)
+	a=$first b=$([[ $first == p ]] && echo q || echo p)
+	first=$(listed_first "away/D/$a" r s)
+	x=$first h=$([[ $first == r ]] && echo s || echo r)
+	(cd "away/D/$a/$h" && mkdir h{1..4000})
+	mkdir "away/D/$a/$x/Y"
+	: >"away/D/$a/$x/Y/f"
+	tree_paths w >initial
+	wx_start --no-tick -r w
+	# Another watchx tells when the walk has read X (its close).
+	local spy
+	"$WATCHX" -x close_nowrite "away/D/$a/$x" >/dev/null 2>spy.err &
+	spy=$!
+	WX_PIDS+=("$spy")
+	wait_for_line -F spy.err "Watches established."
+	mv away/D w/D
+	wait_exit "$spy"
+	mv "w/D/$a/$x/Y" w/D/Z
+	mv "w/D/$a/$x" "w/D/$b/X2"
+	: >w/mark
+	wait_created_ev w mark
+	wx_stop
+	run python3 "$ORACLE" --replay "$OUT" w initial
+	assert_success
+	assert_output ""
+}
+
 # --- --on-overflow rescan ---------------------------------------------------------
 
 ORACLE=$BATS_TEST_DIRNAME/oracle/oracle.py
