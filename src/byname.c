@@ -213,11 +213,12 @@ dotdot(const struct target *t)
 
 /*
  * Under -r, whether target ti lies in the tree of another path given: its
- * components start with all of the other one's (given twice: the first
- * of the two).  Its tree is that one's, which holds it whenever it exists,
- * so it is never a root of its own: a root nested in another tree would
- * be skipped by that tree's walk, and dropped with what the walk took for
- * its own when its name went.  Paths with ".." are taken apart.
+ * components start with all of the other one's (given twice: the later
+ * of the two).  That tree holds it whenever it exists, so it is never a
+ * root of its own: the outer tree's walk leaves a root alone, so what a
+ * directory moved in under its name holds would not be reported, and the
+ * root would be dropped, with all below it, when its name went.  A path
+ * with ".." is compared with none.
  */
 static int
 nested(const struct byname *b, size_t ti)
