@@ -39,9 +39,11 @@
 #include "byname.h"
 #include "escape.h"
 #include "follow.h"
+#include "root.h"
 #include "source.h"
 #include "walk.h"
 #include "watch.h"
+#include "written.h"
 
 /* What a directory of a chain is watched for. */
 #define CHAIN_MASK	(IN_CREATE | IN_DELETE | IN_MOVE | IN_DELETE_SELF | \
@@ -307,7 +309,7 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		    (j + 1 < t->ncomp || t->mustdir ? O_DIRECTORY : 0));
 		if (j + 1 == t->ncomp && files) {
 			if (next != -1 && look &&
-			    (*bits = walk_written(b->ws, fd, t->comp[j],
+			    (*bits = written_found(b->ws, fd, t->comp[j],
 			    &unsure), unsure))
 				/* Empty: left to its writer, if any. */
 				*bits &= ~IN_CLOSE_WRITE;
@@ -336,7 +338,7 @@ unroot(struct byname *b, struct target *t)
 	struct watch	*w;
 
 	if (t->root != 0 && (w = watchset_find(b->ws, t->root)) != NULL)
-		watch_drop_root(b->ws, w);
+		root_drop(b->ws, w);
 	t->root = 0;
 }
 
@@ -344,7 +346,7 @@ unroot(struct byname *b, struct target *t)
  * A file that came with a directory above it was written before its
  * parent was watched: like a listing under -r, it is reported written as
  * chain() found it (IN_MODIFY if not empty, IN_CLOSE_WRITE if nobody had
- * it open for writing; walk.c, walk_written()), while the parent's watch
+ * it open for writing; written.c, written_found()), while the parent's watch
  * left out IN_OPEN and IN_CLOSE_NOWRITE.  An empty file is left to its
  * writer, who reports its close, if it is still at work.
  */
@@ -561,7 +563,7 @@ byname_rescan(struct byname *b)
 
 /*
  * --wait-written: whether no process has the path of t open for writing
- * (walk.c, walk_writing(): a read lease).  Asked of the file itself; the
+ * (written.c, written_busy(): a read lease).  Asked of the file itself; the
  * parent's watch asks for no IN_OPEN or IN_CLOSE_NOWRITE, so the asking
  * is not seen.  One that cannot be opened but is there (another user's)
  * is taken to be written.
@@ -577,7 +579,7 @@ unwritten(const struct byname *b, const struct target *t)
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return 1;
-	if ((r = walk_writing(b->src->cwd, t->path, 1)) == -1)
+	if ((r = written_busy(b->src->cwd, t->path, 1)) == -1)
 		return errno != ENOENT && errno != ENOTDIR;
 	return r == 0;
 }

@@ -206,7 +206,7 @@ stop_signals(sigset_t *set)
 
 /*
  * What must hold before the first listing.  A listing takes a read lease
- * on each file it finds, for two system calls (walk.c, walk_written()):
+ * on each file it finds, for two system calls (written.c, written_found()):
  *
  * - a writer that opens the file meanwhile breaks the lease with SIGIO,
  *   not a reason to die (the lease is given up at once anyway);

@@ -46,7 +46,9 @@
 
 #include "array.h"
 #include "clock.h"
+#include "entry.h"
 #include "filter.h"
+#include "root.h"
 #include "source.h"
 #include "tree.h"
 #include "walk.h"
@@ -336,29 +338,30 @@ moved_to(struct tree *t, struct watch *parent, const char *name, size_t len,
 static void
 mirror(struct watch *w, const struct inotify_event *ie)
 {
+	struct entry_tree *t = watch_entries(w, 1);
 	struct entry	*e;
 	size_t		 len = strnlen(ie->name, ie->len);
 
 	if (ie->mask & (IN_CREATE | IN_MOVED_TO))
-		watch_entry_add(w, ie->name, len, ie->mask & IN_ISDIR);
+		entry_add(t, ie->name, len, ie->mask & IN_ISDIR);
 	else if ((ie->mask & (IN_DELETE | IN_MOVED_FROM)) &&
-	    (e = watch_entry(w, ie->name, len)) != NULL)
-		watch_entry_del(w, e);
+	    (e = entry_find(t, ie->name, len)) != NULL)
+		entry_del(t, e);
 }
 
 /*
  * Root w was renamed: followed if it is still in the directory that held
- * it, ended if it is not (watch_end_root()).
+ * it, ended if it is not (root_end()).
  */
 static void
-root_moved(struct tree *t, struct watch *w)
+moved_self(struct tree *t, struct watch *w)
 {
 	int	 fd;
 
-	if ((fd = watch_open_root(t->ws, w)) != -1)
+	if ((fd = root_open(t->ws, w)) != -1)
 		close(fd);
 	else if (errno == ESTALE)
-		watch_end_root(t->ws, w);
+		root_end(t->ws, w);
 }
 
 /*
@@ -434,7 +437,7 @@ tree_update(struct tree *t, struct watch *w, const struct inotify_event *ie,
 		w->deleted = 1;
 	if ((ie->mask & IN_MOVE_SELF) && w->root && ws->recursive &&
 	    !w->gone) {
-		root_moved(t, w);
+		moved_self(t, w);
 		return;
 	}
 	if (ws->mirror && ie->len > 0)

@@ -34,11 +34,14 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "entry.h"
 #include "filter.h"
 #include "follow.h"
+#include "root.h"
 #include "source.h"
 #include "walk.h"
 #include "watch.h"
+#include "written.h"
 #include "window.h"
 
 /*
@@ -97,66 +100,6 @@ add_subdir(struct frame *f, const char *name, size_t len)
 }
 
 /*
- * What of IN_MODIFY and IN_CLOSE_WRITE a listing reports for the regular
- * file name in the directory open as dirfd, when the user asked for them:
- * its writes happened before its directory was watched.  IN_MODIFY if it
- * is not empty; IN_CLOSE_WRITE if it is complete, that is no process has
- * it open for writing, which is when the kernel grants a read lease.  One
- * still open for writing will report its own IN_CLOSE_WRITE through the
- * watch.  A file whose state cannot be learnt (no lease for files of
- * other users without CAP_LEASE, a file system without leases) is taken
- * to be complete.  The directory's watch is quiet while it is listed, so
- * opening the file here causes no event.
- *
- * An empty file is not opened: it may be one that is being created, whose
- * creator has not yet taken write access, and a lease taken in that
- * instant would make an O_NONBLOCK open of it fail (GNU tar opens so).
- * Its IN_CLOSE_WRITE is owed unsure (*unsure set): window.c waits to see
- * whether a writer is at work.
- */
-uint32_t
-walk_written(const struct watchset *ws, int dirfd, const char *name,
-    int *unsure)
-{
-	struct stat	 st;
-
-	*unsure = 0;
-	if (!(ws->mask & (IN_MODIFY | IN_CLOSE_WRITE)) ||
-	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-	    !S_ISREG(st.st_mode))
-		return 0;
-	if (st.st_size == 0) {
-		*unsure = 1;
-		return ws->mask & IN_CLOSE_WRITE;
-	}
-	return (walk_writing(dirfd, name, 0) == 1 ? IN_MODIFY :
-	    IN_MODIFY | IN_CLOSE_WRITE) & ws->mask;
-}
-
-/*
- * Whether a process has the file name in dirfd (a symbolic link followed
- * with follow) open for writing: 1 if so, 0 if not, -1 with errno when it
- * cannot be opened.  The kernel grants a read lease only when nobody
- * has; the lease is held for two system calls, and a writer that opens
- * the file in between waits that long (or fails, with O_NONBLOCK).  A file
- * whose state cannot be learnt (another user's, without CAP_LEASE; a file
- * system without leases) is said not to be.
- */
-int
-walk_writing(int dirfd, const char *name, int follow)
-{
-	int	 fd, busy;
-
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC | (follow ? 0 : O_NOFOLLOW))) == -1)
-		return -1;
-	busy = fcntl(fd, F_SETLEASE, F_RDLCK) == -1 && errno == EAGAIN;
-	fcntl(fd, F_SETLEASE, F_UNLCK);
-	close(fd);
-	return busy;
-}
-
-/*
  * Entry e of directory w is gone (a rescan did not find it): what watchx
  * reported below it is deleted first, deepest first, then e, each by its
  * own IN_DELETE, so that a consumer that applies an IN_DELETE to one entry
@@ -166,6 +109,7 @@ walk_writing(int dirfd, const char *name, int follow)
 static struct watch *
 gone(struct walk *wk, struct watch *w, struct entry *e)
 {
+	struct entry_tree *below = NULL;
 	struct entry	*ce, *next;
 	struct watch	*c = NULL;
 	uint32_t	 mask = IN_DELETE;
@@ -174,20 +118,21 @@ gone(struct walk *wk, struct watch *w, struct entry *e)
 		mask |= IN_ISDIR;
 		c = watch_child(wk->ws, w, e->name, e->len);
 	}
-	for (ce = c != NULL ? watch_entry_next(c, NULL) : NULL; ce != NULL;
-	    ce = next) {
-		next = watch_entry_next(c, ce);
+	if (c != NULL)
+		below = watch_entries(c, 0);
+	for (ce = entry_next(below, NULL); ce != NULL; ce = next) {
+		next = entry_next(below, ce);
 		gone(wk, c, ce);
 	}
 	follow_print(wk->win->q, w, mask, e->name, e->len);
 	window_deleted(wk->win, w, e->name, e->len);
-	watch_entry_del(w, e);
+	entry_del(watch_entries(w, 0), e);
 	return c;
 }
 
 /*
  * A live walk found name in directory f (of type, a d_type): report it as
- * created, and a regular file as written (walk_written()), unless a rescan
+ * created, and a regular file as written (written_found()), unless a rescan
  * finds it known already.  Under --on-overflow rescan, it is entered among
  * f's entries, marked found by this walk; one a rescan finds new is marked
  * fresh.
@@ -201,14 +146,15 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 	uint32_t	 bits = 0;
 	int		 fresh, dir = type == DT_DIR, unsure = 0;
 
-	if (f->mode == RESCAN && (e = watch_entry(f->w, name, len)) != NULL &&
+	if (f->mode == RESCAN &&
+	    (e = entry_find(watch_entries(f->w, 0), name, len)) != NULL &&
 	    e->dir != dir) {
 		/* Replaced by something of another type. */
 		gone(wk, f->w, e);
 		e = NULL;
 	}
 	if ((fresh = e == NULL) && type == DT_REG)
-		bits = walk_written(ws, f->fd, name, &unsure);
+		bits = written_found(ws, f->fd, name, &unsure);
 	window_listed(wk->win, f->w, name, len, fresh, bits, unsure);
 	if (fresh)
 		follow_print(wk->win->q, f->w,
@@ -217,7 +163,7 @@ found(struct walk *wk, struct frame *f, const char *name, size_t len,
 		follow_print(wk->win->q, f->w, IN_MODIFY, name, len);
 	if (ws->mirror) {
 		if (e == NULL)
-			e = watch_entry_add(f->w, name, len, dir);
+			e = entry_add(watch_entries(f->w, 1), name, len, dir);
 		e->fresh = f->mode == RESCAN && fresh;
 		e->gen = ws->gen;
 	}
@@ -231,11 +177,12 @@ static void
 vanished(struct walk *wk, struct watch *w)
 {
 	struct watchset	*ws = wk->ws;
+	struct entry_tree *t = watch_entries(w, 0);
 	struct entry	*e, *next;
 	struct watch	*c;
 
-	for (e = watch_entry_next(w, NULL); e != NULL; e = next) {
-		next = watch_entry_next(w, e);
+	for (e = entry_next(t, NULL); e != NULL; e = next) {
+		next = entry_next(t, e);
 		if (e->gen != ws->gen && (c = gone(wk, w, e)) != NULL)
 			watch_forget(ws, c, 1);
 	}
@@ -256,8 +203,8 @@ moved_unseen(struct walk *wk, struct watch *w)
 	struct watch	*parent = w->parent;
 	struct entry	*e;
 
-	if (!wk->ws->mirror || parent == NULL ||
-	    (e = watch_entry(parent, watch_name(w), w->namelen)) == NULL)
+	if (!wk->ws->mirror || parent == NULL || (e = entry_find(
+	    watch_entries(parent, 0), watch_name(w), w->namelen)) == NULL)
 		return;
 	window_told(wk->win, parent, watch_name(w), w->namelen);
 	gone(wk, parent, e);
@@ -274,8 +221,8 @@ replaced(struct walk *wk, const struct frame *f, const char *name,
 {
 	struct entry	*e;
 
-	if (f->mode != RESCAN ||
-	    (e = watch_entry(f->w, name, len)) == NULL || e->fresh)
+	if (f->mode != RESCAN || (e = entry_find(watch_entries(f->w, 0),
+	    name, len)) == NULL || e->fresh)
 		return;
 	follow_print(wk->win->q, f->w, IN_DELETE | IN_ISDIR, name, len);
 	follow_print(wk->win->q, f->w, IN_CREATE | IN_ISDIR, name, len);
@@ -305,7 +252,7 @@ list(struct walk *wk, struct frame *f)
 		filter_listing(ws->filter, f->w, f->fd);
 	/* Taken over: what it held is reported anew. */
 	if (f->mode == AGAIN && ws->mirror)
-		watch_entries_clear(f->w);
+		entry_clear(watch_entries(f->w, 0));
 	/* Listed again: only what this listing finds stays (pop()). */
 	if (f->mode != NEW)
 		watch_sweep_begin(ws, f->w);
@@ -335,7 +282,7 @@ list(struct walk *wk, struct frame *f)
 			if (wk->live)
 				found(wk, f, d->d_name, len, type);
 			else if (ws->mirror)
-				watch_entry_add(f->w, d->d_name, len,
+				entry_add(watch_entries(f->w, 1), d->d_name, len,
 				    type == DT_DIR);
 			if (type == DT_DIR)
 				add_subdir(f, d->d_name, len);
@@ -398,57 +345,6 @@ pop(struct walk *wk)
 	free(f->subdirs);
 }
 
-/*
- * An O_PATH descriptor for watched directory w: its root by the path it
- * was given (checked to be the same directory still), then w relative to
- * it, component by component when the path is too long for one open.
- * Fails with ENOENT when w's path is out of date: the rename that made it
- * so is queued, not read yet.
- */
-static int
-open_dir(struct watchset *ws, const struct watch *w)
-{
-	const struct watch	*root = watch_root(w), **chain, *a;
-	const char		*path;
-	char			 rel[PATH_MAX];
-	size_t			 len, skip, n = 0, i;
-	int			 fd, next, rootfd;
-
-	if (!root->root) {
-		errno = ENOENT;
-		return -1;
-	}
-	if ((rootfd = watch_open_root(ws, root)) == -1 || w == root)
-		return rootfd;
-	path = watch_path(ws, w, &len);
-	for (skip = root->namelen; skip < len && path[skip] == '/'; skip++)
-		;
-	if (len - skip < sizeof(rel)) {
-		/* watch_path()'s result is not NUL-terminated. */
-		memcpy(rel, path + skip, len - skip);
-		rel[len - skip] = '\0';
-		fd = openat(rootfd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		close(rootfd);
-		return fd;
-	}
-	for (a = w; a != root; a = a->parent)
-		n++;
-	if ((chain = reallocarray(NULL, n, sizeof(*chain))) == NULL)
-		err(1, NULL);
-	for (i = n, a = w; a != root; a = a->parent)
-		chain[--i] = a;
-	fd = rootfd;
-	for (i = 0; i < n && fd != -1; i++) {
-		next = openat(fd, watch_name(chain[i]), O_PATH | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-	}
-	free(chain);
-	return fd;
-}
-
 /* Whether w's place in the tree still holds the directory pinned by pin. */
 static int
 still_there(struct watchset *ws, const struct watch *w, int pin)
@@ -458,7 +354,7 @@ still_there(struct watchset *ws, const struct watch *w, int pin)
 
 	if (w->parent == NULL || fstat(pin, &a) == -1)
 		return 0;
-	if ((fd = open_dir(ws, w)) == -1)
+	if ((fd = root_reach(ws, w)) == -1)
 		return 0;
 	same = fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
 	    a.st_ino == b.st_ino;
@@ -654,7 +550,7 @@ walk_add_root(struct watchset *ws, const char *path, int late,
 {
 	int	 pin;
 
-	if (watchset_add_root(ws, path, root, &pin) == -1)
+	if (root_add(ws, path, root, &pin) == -1)
 		return -1;
 	if (pin == -1)
 		return 0;
@@ -681,10 +577,10 @@ walk_rescan(struct window *win, struct watch *root)
 
 	if (root->gone)
 		return;
-	if ((pin = watch_open_root(ws, root)) == -1) {
+	if ((pin = root_open(ws, root)) == -1) {
 		/* Its IN_MOVE_SELF was lost: it left its path meanwhile. */
 		if (errno == ESTALE)
-			watch_end_root(ws, root);
+			root_end(ws, root);
 		return;
 	}
 	memset(&wk, 0, sizeof(wk));
@@ -702,9 +598,9 @@ walk_rescan(struct window *win, struct watch *root)
 }
 
 /*
- * An O_PATH descriptor for watched directory parent by its path
- * (open_dir()), checked to be the directory parent watches: a path out of
- * date (an ancestor renamed, not read yet) can fail (ENOENT, ENOTDIR,
+ * An O_PATH descriptor for watched directory parent by its path (root.c,
+ * root_reach()), checked to be the directory parent watches: a path out
+ * of date (an ancestor renamed, not read yet) can fail (ENOENT, ENOTDIR,
  * ELOOP) or lead to whatever has taken the name since, which fails with
  * ENOENT here.  The check asks the kernel for the watch of what was
  * opened, adding nothing to a watch's mask (IN_MASK_ADD of a bit that
@@ -715,7 +611,7 @@ open_parent(struct watchset *ws, const struct watch *parent)
 {
 	int	 fd, wd;
 
-	if ((fd = open_dir(ws, parent)) == -1)
+	if ((fd = root_reach(ws, parent)) == -1)
 		return -1;
 	wd = source_watch_fd(ws->src, fd, IN_MASK_ADD | IN_CREATE |
 	    IN_ONLYDIR);
@@ -760,7 +656,7 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 		if (error == ENOENT || error == ENOTDIR || error == ELOOP)
 			return -1;
 		if (error == ESTALE && root->root)
-			watch_end_root(ws, root);
+			root_end(ws, root);
 		else if (error != ESTALE)
 			watch_warn(ws, parent, "", 0, error);
 		return 0;

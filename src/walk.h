@@ -20,7 +20,5 @@ int	 walk_new(struct window *, struct watch *, const char *, size_t,
 int	 walk_pruned(struct watchset *, const struct watch *, const char *,
 	    size_t);
 int	 walk_reread(struct watchset *, struct watch *);
-uint32_t walk_written(const struct watchset *, int, const char *, int *);
-int	 walk_writing(int, const char *, int);
 
 #endif

@@ -12,10 +12,8 @@
  */
 #include <sys/inotify.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/tree.h>
 
-#include <dirent.h>
 #include <assert.h>
 #include <err.h>
 #include <errno.h>
@@ -28,10 +26,12 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "entry.h"
 #include "escape.h"
 #include "ignore.h"
 #include "source.h"
 #include "watch.h"
+#include "windex.h"
 
 /*
  * Under AddressSanitizer a free slot is poisoned, so that a watch used
@@ -54,15 +54,11 @@
 #define UNPOISON(p, n)	((void)(p), (void)(n))
 #endif
 
-static int	entry_cmp(const struct entry *, const struct entry *);
-RB_PROTOTYPE_STATIC(entry_tree, entry, link, entry_cmp)
-RB_GENERATE_STATIC(entry_tree, entry, link, entry_cmp)
-
 /*
  * Watches are carved from slabs of SLAB_SIZE bytes, allocated at an
  * address that is a multiple of their size: a watch's slab, and so its
  * index, its entries and its .gitignore patterns, are found from its
- * address alone (watch_entry() and the like are given no watch set), and
+ * address alone (watch_entries() and the like are given no watch set), and
  * no watch needs a field for them: what few directories have costs the
  * others nothing.  What a watch holds goes with it when it is forgotten.
  * A slab is never moved nor freed before the watch set is, since callers
@@ -195,68 +191,6 @@ slot_put(struct watchset *ws, struct watch *w)
 	POISON(w, sizeof(*w));
 }
 
-/*
- * The two hash tables hold watch indices, with open addressing and
- * linear probing, at most 4/5 full, so a lookup is O(1) and a table is
- * sized by the watches that live, not by the largest wd (the kernel hands
- * wds out in increasing order and does not reuse them until they wrap).
- * A table is told where an index hashes to by its home function.
- */
-typedef uint32_t (*home_fn)(const struct watchset *, uint32_t);
-
-/* Enter index x, known not to be in t. */
-static void
-tab_put(struct windex *t, uint32_t h, uint32_t x)
-{
-	size_t	 i, mask = t->size - 1;
-
-	for (i = h & mask; t->slot[i] != 0; i = (i + 1) & mask)
-		;
-	t->slot[i] = x;
-}
-
-/* Make room in t for one more, as ws->count + 1 watches could need. */
-static void
-tab_room(const struct watchset *ws, struct windex *t, home_fn home)
-{
-	struct windex	 old = *t;
-	size_t		 i;
-
-	if (5 * (ws->count + 1) <= 4 * t->size)
-		return;
-	t->size = old.size == 0 ? 64 : old.size * 2;
-	if ((t->slot = calloc(t->size, sizeof(*t->slot))) == NULL)
-		err(1, NULL);
-	for (i = 0; i < old.size; i++)
-		if (old.slot[i] != 0)
-			tab_put(t, home(ws, old.slot[i]), old.slot[i]);
-	free(old.slot);
-}
-
-/* Take index x out of t, moving up its probe run (no tombstones). */
-static void
-tab_remove(const struct watchset *ws, struct windex *t, uint32_t h,
-    uint32_t x, home_fn home)
-{
-	size_t	 i, j, k, mask = t->size - 1;
-
-	if (t->size == 0)
-		return;
-	for (i = h & mask; t->slot[i] != x; i = (i + 1) & mask)
-		if (t->slot[i] == 0)
-			return;
-	t->slot[i] = 0;
-	for (j = (i + 1) & mask; t->slot[j] != 0; j = (j + 1) & mask) {
-		k = home(ws, t->slot[j]) & mask;
-		/* Stays if its home is cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		t->slot[i] = t->slot[j];
-		t->slot[j] = 0;
-		i = j;
-	}
-}
-
 /* Fibonacci hashing: consecutive wds spread over the table. */
 static uint32_t
 wd_hash(int wd)
@@ -266,7 +200,7 @@ wd_hash(int wd)
 
 /* Where the watch of index x hashes to in the table by wd. */
 static uint32_t
-wd_home(const struct watchset *ws, uint32_t x)
+wd_home(const void *ws, uint32_t x)
 {
 	return wd_hash(watch_at(ws, x)->wd);
 }
@@ -293,15 +227,15 @@ wd_insert(struct watchset *ws, struct watch *w)
 {
 	if (wd_find(ws, w->wd) != NULL)
 		return;
-	tab_room(ws, &ws->bywd, wd_home);
-	tab_put(&ws->bywd, wd_hash(w->wd), watch_index(w));
+	windex_room(&ws->bywd, ws->count + 1, wd_home, ws);
+	windex_put(&ws->bywd, wd_hash(w->wd), watch_index(w));
 }
 
 /* Take w out of the table by wd, if it is there. */
 static void
 wd_remove(struct watchset *ws, const struct watch *w)
 {
-	tab_remove(ws, &ws->bywd, wd_hash(w->wd), watch_index(w), wd_home);
+	windex_remove(&ws->bywd, wd_hash(w->wd), watch_index(w), wd_home, ws);
 }
 
 /* FNV-1a of the name from the parent's index, mixed for the low bits. */
@@ -320,22 +254,11 @@ name_hash(uint32_t parent, const char *name, size_t len)
 
 /* Where the watch of index x hashes to in the table by name. */
 static uint32_t
-name_home(const struct watchset *ws, uint32_t x)
+name_home(const void *ws, uint32_t x)
 {
 	const struct watch	*w = watch_at(ws, x);
 
 	return name_hash(watch_index(w->parent), watch_name(w), w->namelen);
-}
-
-static int
-entry_cmp(const struct entry *a, const struct entry *b)
-{
-	size_t	 n = a->len < b->len ? a->len : b->len;
-	int	 r;
-
-	if ((r = memcmp(a->name, b->name, n)) != 0)
-		return r;
-	return a->len < b->len ? -1 : a->len > b->len;
 }
 
 /*
@@ -381,7 +304,7 @@ watchset_close(struct watchset *ws)
 		n = i == ws->nslabs - 1 ? ws->slabused : SLAB_SLOTS;
 		/* A free slot has neither a name nor entries. */
 		for (k = 0; k < n; k++) {
-			watch_entries_clear(&s->slot[k]);
+			entry_clear(watch_entries(&s->slot[k], 0));
 			watch_rules_set(&s->slot[k], NULL);
 			name_free(&s->slot[k]);
 		}
@@ -433,163 +356,6 @@ watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
 	free(path);
 	/* The caller may still decide by errno (walk.c: limit_reached()). */
 	errno = error;
-}
-
-static void
-add_rootid(struct watchset *ws, int wd, const char *path,
-    const struct stat *st)
-{
-	struct rootid	*r;
-
-	r = ARRAY_PUSH(ws->rootids, ws->nrootids);
-	r->wd = wd;
-	if ((r->path = strdup(path)) == NULL)
-		err(1, NULL);
-	r->dev = st->st_dev;
-	r->ino = st->st_ino;
-}
-
-/*
- * Root r is no longer at r->path: look for it in the directory that held
- * it, where a rename most often leaves it (mv w w.old), by its inode.
- * Returns an O_PATH descriptor for it, with r->path updated, or -1.
- */
-static int
-find_root(const struct watchset *ws, struct rootid *r)
-{
-	struct dirent	*e;
-	struct stat	 st;
-	DIR		*d;
-	char		*dir, *p, *path;
-	size_t		 len = strlen(r->path);
-	int		 dfd, fd = -1;
-
-	while (len > 1 && r->path[len - 1] == '/')
-		len--;
-	if ((dir = strndup(r->path, len)) == NULL)
-		err(1, NULL);
-	if ((p = strrchr(dir, '/')) == NULL)
-		strlcpy(dir, ".", len + 1);
-	else
-		p[p == dir] = '\0';
-	if ((dfd = openat(ws->src->cwd, dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1 ||
-	    (d = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
-		free(dir);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_ino != r->ino || fstatat(dfd, e->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode) ||
-		    st.st_dev != r->dev || st.st_ino != r->ino)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, e->d_name) == -1)
-			err(1, NULL);
-		free(r->path);
-		r->path = path;
-		fd = openat(dfd, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		break;
-	}
-	closedir(d);
-	free(dir);
-	return fd;
-}
-
-/*
- * An O_PATH descriptor for root directory w: by the path it was given,
- * or where it was found last, if that still leads to it; else in the
- * directory that held it (find_root()).  Otherwise -1 with errno ESTALE,
- * and the first time a warning: the root was moved away or replaced, so
- * what is created below it from now on cannot be reached.
- */
-int
-watch_open_root(struct watchset *ws, const struct watch *w)
-{
-	struct stat	 st;
-	struct rootid	*r = NULL;
-	size_t		 i;
-	int		 fd;
-
-	for (i = 0; i < ws->nrootids; i++)
-		if (ws->rootids[i].wd == w->wd)
-			r = &ws->rootids[i];
-	fd = openat(ws->src->cwd, r != NULL ? r->path : watch_name(w),
-	    O_PATH | O_DIRECTORY | O_CLOEXEC | (ws->nofollow ? O_NOFOLLOW : 0));
-	if (r == NULL)
-		return fd;
-	if (fd != -1 && fstat(fd, &st) == 0 && st.st_dev == r->dev &&
-	    st.st_ino == r->ino)
-		return fd;
-	if (fd != -1)
-		close(fd);
-	if (!w->gone && (fd = find_root(ws, r)) != -1)
-		return fd;
-	errno = ESTALE;
-	return -1;
-}
-
-/*
- * Watch a path given by the user.  A directory under -r is left to be
- * walked (walk_root()): its watch in *root, and in *pin an O_PATH
- * descriptor of it, else -1.  The same object given twice keeps its first
- * path.  Returns 0, or -1 after saying why the path cannot be watched.
- */
-int
-watchset_add_root(struct watchset *ws, const char *path, struct watch **root,
-    int *pin)
-{
-	struct stat	 st;
-	struct watch	*w;
-	uint32_t	 mask = ws->mask;
-	int		 fd, wd, dir = 0;
-
-	*root = NULL;
-	*pin = -1;
-
-	if (ws->nofollow)
-		mask |= IN_DONT_FOLLOW;
-	if (ws->recursive) {
-		fd = openat(ws->src->cwd, path, O_PATH | O_CLOEXEC |
-		    (ws->nofollow ? O_NOFOLLOW : 0));
-		if (fd == -1 || fstat(fd, &st) == -1) {
-			watch_warn(ws, NULL, path, strlen(path), errno);
-			if (fd != -1)
-				close(fd);
-			return -1;
-		}
-		if ((dir = S_ISDIR(st.st_mode)))
-			mask = ws->dirmask & ~WATCH_QUIET;
-		else
-			close(fd);
-	}
-
-	/* A directory through its descriptor: the one that was checked. */
-	if (dir)
-		wd = watchset_watch_fd(ws, fd, mask & ~IN_DONT_FOLLOW);
-	else
-		wd = source_watch_path(ws->src, path, mask | IN_MASK_CREATE);
-	if (wd == -1) {
-		if (dir)
-			close(fd);
-		if (errno == EEXIST)
-			return 0;
-		watch_warn(ws, NULL, path, strlen(path), errno);
-		return -1;
-	}
-	*root = w = watch_new(ws, NULL, wd, path, strlen(path));
-	if (!dir)
-		return 0;
-	/*
-	 * New directories below are reached through this path again; a
-	 * directory put in its place (the root renamed or replaced) must not
-	 * be taken for it.
-	 */
-	add_rootid(ws, wd, path, &st);
-	*pin = fd;
-	return 0;
 }
 
 /*
@@ -669,8 +435,8 @@ link_child(struct watchset *ws, struct watch *w, struct watch *parent,
 		 * no pointer to it is kept that could outlive its parent.
 		 */
 		watch_forget(ws, old, 1);
-	tab_room(ws, &ws->byname, name_home);
-	tab_put(&ws->byname, name_hash(watch_index(parent), name, namelen), x);
+	windex_room(&ws->byname, ws->count + 1, name_home, ws);
+	windex_put(&ws->byname, name_hash(watch_index(parent), name, namelen), x);
 	w->prev = 0;
 	w->next = parent->child;
 	if (parent->child != 0)
@@ -687,8 +453,8 @@ unlink_child(struct watchset *ws, struct watch *w)
 	if (parent == NULL)
 		return;
 	ws->pathof = NULL;
-	tab_remove(ws, &ws->byname, name_hash(watch_index(parent),
-	    watch_name(w), w->namelen), watch_index(w), name_home);
+	windex_remove(&ws->byname, name_hash(watch_index(parent),
+	    watch_name(w), w->namelen), watch_index(w), name_home, ws);
 	if (w->prev != 0)
 		watch_at(ws, w->prev)->next = w->next;
 	else
@@ -753,7 +519,7 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 		if (ws->last == cur)
 			ws->last = NULL;
 		unlink_child(ws, cur);
-		watch_entries_clear(cur);
+		entry_clear(watch_entries(cur, 0));
 		watch_rules_set(cur, NULL);
 		slot_put(ws, cur);
 		ws->count--;
@@ -761,46 +527,6 @@ watch_forget(struct watchset *ws, struct watch *w, int rm)
 			return;
 		cur = up;
 	}
-}
-
-/*
- * Root w is not where it was given nor in the directory that held it
- * (watch_open_root()): it has left the path it was given, and new
- * directories below it could no longer be reached.  Its tree is
- * forgotten and its own watch removed, so that its IN_IGNORED (printed)
- * ends it, as when it is deleted; nothing else of it is printed.
- */
-void
-watch_end_root(struct watchset *ws, struct watch *w)
-{
-	if (w->gone)
-		return;
-	warnx("'%s' has left its path (moved to another directory, or a "
-	    "directory above it renamed): it is no longer watched",
-	    watch_name(w));
-	while (w->child != 0)
-		watch_forget(ws, watch_at(ws, w->child), 1);
-	w->gone = 1;
-	source_unwatch(ws->src, w->wd);
-}
-
-/*
- * Root w no longer stands for the path it was given (--by-name: that name
- * now names another directory, or nothing): it and everything below it
- * are forgotten, quietly (their IN_IGNORED finds no watch).
- */
-void
-watch_drop_root(struct watchset *ws, struct watch *w)
-{
-	size_t	 i;
-
-	for (i = 0; i < ws->nrootids; i++)
-		if (ws->rootids[i].wd == w->wd) {
-			free(ws->rootids[i].path);
-			ws->rootids[i] = ws->rootids[--ws->nrootids];
-			break;
-		}
-	watch_forget(ws, w, 1);
 }
 
 /*
@@ -840,8 +566,8 @@ watch_sweep(struct watchset *ws, struct watch *w)
  * The entries of w's directory, kept by its slab; NULL if it has none
  * and make is not set.  A zeroed tree is an empty one.
  */
-static struct entry_tree *
-entries_of(struct watch *w, int make)
+struct entry_tree *
+watch_entries(struct watch *w, int make)
 {
 	struct slab	*s = slab_of(w);
 
@@ -853,76 +579,6 @@ entries_of(struct watch *w, int make)
 			err(1, NULL);
 	}
 	return &s->entries[w - s->slot];
-}
-
-/* Entry name of directory w, if watchx knows of it. */
-struct entry *
-watch_entry(struct watch *w, const char *name, size_t len)
-{
-	union {
-		struct entry	 e;
-		char		 buf[sizeof(struct entry) + NAME_MAX + 1];
-	}			 key;
-	struct entry_tree	*t;
-
-	if (len > NAME_MAX || (t = entries_of(w, 0)) == NULL)
-		return NULL;
-	key.e.len = len;
-	memcpy(key.e.name, name, len);
-	return RB_FIND(entry_tree, t, &key.e);
-}
-
-/* Directory w has entry name (a directory if dir). */
-struct entry *
-watch_entry_add(struct watch *w, const char *name, size_t len, int dir)
-{
-	struct entry	*e;
-
-	if ((e = watch_entry(w, name, len)) == NULL) {
-		if ((e = malloc(sizeof(*e) + len)) == NULL)
-			err(1, NULL);
-		e->len = len;
-		e->gen = 0;
-		e->fresh = 0;
-		memcpy(e->name, name, len);
-		RB_INSERT(entry_tree, entries_of(w, 1), e);
-	}
-	e->dir = dir != 0;
-	return e;
-}
-
-/* The entry of w after e, or its first (e NULL). */
-struct entry *
-watch_entry_next(struct watch *w, struct entry *e)
-{
-	struct entry_tree	*t;
-
-	if ((t = entries_of(w, 0)) == NULL)
-		return NULL;
-	if (e == NULL)
-		return RB_MIN(entry_tree, t);
-	return RB_NEXT(entry_tree, t, e);
-}
-
-void
-watch_entry_del(struct watch *w, struct entry *e)
-{
-	RB_REMOVE(entry_tree, entries_of(w, 1), e);
-	free(e);
-}
-
-void
-watch_entries_clear(struct watch *w)
-{
-	struct entry_tree	*t;
-	struct entry		*e, *next;
-
-	if ((t = entries_of(w, 0)) == NULL)
-		return;
-	RB_FOREACH_SAFE(e, entry_tree, t, next) {
-		RB_REMOVE(entry_tree, t, e);
-		free(e);
-	}
 }
 
 /* The patterns of w's .gitignore (gitignore.c), or NULL. */

@@ -122,12 +122,7 @@ struct watchset {
 /* watch.c */
 void		 watchset_open(struct watchset *, struct source *, uint32_t,
 		    int, struct filter *);
-int		 watchset_add_root(struct watchset *, const char *,
-		    struct watch **, int *);
 void		 watchset_close(struct watchset *);
-int		 watch_open_root(struct watchset *, const struct watch *);
-void		 watch_end_root(struct watchset *, struct watch *);
-void		 watch_drop_root(struct watchset *, struct watch *);
 int		 watchset_watch_fd(struct watchset *, int, uint32_t);
 struct watch	*watchset_find(struct watchset *, int);
 struct watch	*watch_new(struct watchset *, struct watch *, int,
@@ -142,11 +137,7 @@ void		 watch_rename(struct watchset *, struct watch *,
 void		 watch_forget(struct watchset *, struct watch *, int);
 void		 watch_sweep_begin(struct watchset *, struct watch *);
 void		 watch_sweep(struct watchset *, struct watch *);
-struct entry	*watch_entry(struct watch *, const char *, size_t);
-struct entry	*watch_entry_add(struct watch *, const char *, size_t, int);
-struct entry	*watch_entry_next(struct watch *, struct entry *);
-void		 watch_entry_del(struct watch *, struct entry *);
-void		 watch_entries_clear(struct watch *);
+struct entry_tree *watch_entries(struct watch *, int);
 struct ignore	*watch_rules(const struct watch *);
 void		 watch_rules_set(struct watch *, struct ignore *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);

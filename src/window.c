@@ -452,7 +452,7 @@ window_until(struct window *win, uint64_t until, int quiet)
 
 /*
  * The events queued before the listings ended have all been handled.  A
- * file a listing found complete (walk.c, walk_written()) is reported with
+ * file a listing found complete (written.c, written_found()) is reported with
  * IN_CLOSE_WRITE now, unless what came since says otherwise: its own
  * IN_CLOSE_WRITE, or its real IN_CREATE (created after its directory was
  * watched, it reports its own), or its deletion.  Then the window closes.
