@@ -21,8 +21,9 @@ ALL_CFLAGS =	-std=gnu11 -D_GNU_SOURCE $(WARNFLAGS) $(BSD_CFLAGS) -DLIBBSD_OPENBS
 DEPFLAGS =	-MMD -MP
 
 SRCS =		src/main.c src/array.c src/events.c src/escape.c src/filter.c \
-		src/source.c src/watch.c src/windex.c src/entry.c src/root.c src/follow.c src/window.c src/walk.c \
-		src/written.c src/tree.c src/handle.c src/loop.c src/pair.c src/output.c \
+		src/source.c src/watch.c src/windex.c src/entry.c src/root.c \
+		src/follow.c src/window.c src/walk.c src/written.c src/tree.c \
+		src/handle.c src/loop.c src/pair.c src/output.c src/format.c \
 		src/ready.c src/byname.c src/self.c src/ignore.c src/gitignore.c \
 		src/suggest.c src/args.c src/iwait.c
 OBJS =		$(SRCS:.c=.o)

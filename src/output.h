@@ -72,8 +72,6 @@ size_t	 output_pending(const struct output *);
 int	 output_full(const struct output *);
 size_t	 output_unread(const struct output *);
 int	 output_push(struct output *);
-int	 output_format(struct output *, const char *, char *, size_t);
-void	 output_iw_format(struct output *, const char *);
 void	 output_time(struct output *, struct timespec *);
 int	 output_event(struct output *, const struct event *);
 int	 output_tick(struct output *);

@@ -19,6 +19,7 @@
 
 #include "escape.h"
 #include "fuzz.h"
+#include "format.h"
 #include "output.h"
 
 static int	 devnull = -1;
@@ -105,13 +106,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags % 3 == 1 && (flags & 128)) {
 		s = take_str(&in, 255, &n);
 		fmt = cstr(s, n);
-		output_iw_format(&o, fmt);
+		format_compile_iw(&o, fmt);
 	} else if (flags % 3 == 2 && (flags & 128))
 		o.mode = OUTPUT_CSV;
 	else if (flags % 3 == 1) {
 		s = take_str(&in, 255, &n);
 		fmt = cstr(s, n);
-		if (output_format(&o, fmt, msg, sizeof(msg)) == -1) {
+		if (format_compile(&o, fmt, msg, sizeof(msg)) == -1) {
 			assert(strlen(msg) > 0);
 			goto done;
 		}

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "events.h"
 #include "ignore.h"
+#include "format.h"
 #include "output.h"
 #include "source.h"
 #include "tree.h"
@@ -219,24 +220,24 @@ test_output(void)
 
 	output_init(&out, fd);
 	truth("--format compiles",
-	    output_format(&out, "%w%f %e %x %T\\t%%", err, sizeof(err)) == 0);
+	    format_compile(&out, "%w%f %e %x %T\\t%%", err, sizeof(err)) == 0);
 	record(&out, "d/f IN_CREATE 0x100 1970-01-01T00:00:00.000005+00:00\t%\n",
 	    "--format");
 	output_free(&out);
 
 	output_init(&out, fd);
 	truth("--format and --timefmt",
-	    output_format(&out, "[%T]", err, sizeof(err)) == 0);
+	    format_compile(&out, "[%T]", err, sizeof(err)) == 0);
 	out.timefmt = "%Y %H";
 	record(&out, "[1970 00]\n", "--timefmt");
 	output_free(&out);
 
 	output_init(&out, fd);
-	truth("%q is refused", output_format(&out, "%q", err,
+	truth("%q is refused", format_compile(&out, "%q", err,
 	    sizeof(err)) == -1 && strstr(err, "'%q'") != NULL);
-	truth("a dangling % is refused", output_format(&out, "x%", err,
+	truth("a dangling % is refused", format_compile(&out, "x%", err,
 	    sizeof(err)) == -1 && strstr(err, "dangling") != NULL);
-	truth("an unknown escape is refused", output_format(&out, "\\q", err,
+	truth("an unknown escape is refused", format_compile(&out, "\\q", err,
 	    sizeof(err)) == -1 && strstr(err, "'\\q'") != NULL);
 	output_free(&out);
 
