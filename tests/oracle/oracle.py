@@ -189,14 +189,17 @@ class Tree:
 
     def flood(self, creates):
         """Enough to overflow the kernel's queue: creates, some deletes,
-        and the random operations mixed in."""
+        and the random operations mixed in.  Half the creates are in w
+        itself, which is watched whatever the operations do: those in a
+        directory made meanwhile queue no event until watchx walks it."""
         made = []
         for i in range(creates):
             # The operation first: it may move or delete directories.
             if i % 500 == 0:
                 self.op()
                 dirs = self.dirs(self.w)
-            p = os.path.join(self.rng.choice(dirs), self.name())
+            d = self.w if self.rng.random() < 0.5 else self.rng.choice(dirs)
+            p = os.path.join(d, self.name())
             try:
                 open(p, "w").close()
                 made.append(p)
