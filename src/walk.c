@@ -335,7 +335,7 @@ pop(struct walk *wk)
 	if (f->mode != NEW && !f->top)
 		watch_sweep(ws, f->w);
 	if ((ws->dirmask & WATCH_QUIET) && !f->top) {
-		wd = source_watch_fd(ws->src, f->pin, ws->dirmask);
+		wd = watch_full(ws, f->pin);
 		/* Deleted meanwhile, and its watch gone: not a new one. */
 		if (wd != -1 && wd != f->w->wd && watchset_find(ws, wd) == NULL)
 			source_unwatch(ws->src, wd);
@@ -380,17 +380,18 @@ adopt(struct walk *wk, int pin, const struct frame *f, const char *name,
 	struct watch	*w;
 	int		 wd, in_place;
 
-	/* Without IN_MASK_CREATE: its wd, with the quiet mask until pop(). */
-	wd = source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
+	/* Its wd, its mask as it is (IN_MASK_ADD of what it has). */
+	wd = source_watch_fd(ws->src, pin, (ws->dirmask & ~WATCH_QUIET) |
+	    IN_MASK_ADD);
 	if (wd == -1 || (w = watchset_find(ws, wd)) == NULL)
 		return 0;
 	in_place = w->parent == f->w && w->namelen == len &&
 	    memcmp(watch_name(w), name, len) == 0;
 	if (w->root || watch_below(f->w, w) || (in_place && f->mode == NEW) ||
-	    (!in_place && still_there(ws, w, pin))) {
-		source_watch_fd(ws->src, pin, ws->dirmask);
+	    (!in_place && still_there(ws, w, pin)))
 		return 0;
-	}
+	/* Listed: quiet until pop(). */
+	watch_quiet(ws, pin);
 	w->gen = ws->gen;
 	*out = w;
 	*mode = f->mode;
@@ -469,7 +470,7 @@ open_list(struct walk *wk, struct watch *w, int pin)
 		watch_warn(wk->ws, w, "", 0, errno);
 		limit_reached(wk);
 	}
-	source_watch_fd(wk->ws->src, pin, wk->ws->dirmask);
+	watch_full(wk->ws, pin);
 	close(pin);
 	return -1;
 }
@@ -588,7 +589,7 @@ walk_rescan(struct window *win, struct watch *root)
 	wk.win = win;
 	wk.live = 1;
 	ws->gen++;
-	source_watch_fd(ws->src, pin, ws->dirmask & ~WATCH_QUIET);
+	watch_quiet(ws, pin);
 	if ((fd = open_list(&wk, root, pin)) == -1)
 		return;
 	stack(&wk, root, pin, fd)->mode = RESCAN;
@@ -691,9 +692,9 @@ walk_reread(struct watchset *ws, struct watch *w)
 
 	if ((fd = open_parent(ws, w)) == -1)
 		return -1;
-	source_watch_fd(ws->src, fd, ws->dirmask & ~WATCH_QUIET);
+	watch_quiet(ws, fd);
 	filter_listing(ws->filter, w, fd);
-	source_watch_fd(ws->src, fd, ws->dirmask);
+	watch_full(ws, fd);
 	close(fd);
 	return 0;
 }

@@ -378,10 +378,30 @@ watchset_watch_fd(struct watchset *ws, int fd, uint32_t mask)
 	wd = source_watch_fd(ws->src, fd, mask | IN_MASK_ADD);
 	if (wd != -1 && source_claimed(ws->src, wd) &&
 	    watchset_find(ws, wd) == NULL &&
-	    source_watch_fd(ws->src, fd, mask) == wd)
+	    (!(ws->dirmask & WATCH_QUIET & ~mask) || watch_quiet(ws, fd) == wd))
 		return wd;
 	errno = EEXIST;
 	return -1;
+}
+
+/*
+ * Leave WATCH_QUIET out of the watch of the directory open as fd, while
+ * watchx lists it: the one place a mask is replaced (watch.h), and only
+ * if the user asked for those bits.  Returns its wd, or -1.
+ */
+int
+watch_quiet(struct watchset *ws, int fd)
+{
+	if (ws->dirmask & WATCH_QUIET)
+		return source_watch_fd(ws->src, fd, ws->dirmask & ~WATCH_QUIET);
+	return source_watch_fd(ws->src, fd, ws->dirmask | IN_MASK_ADD);
+}
+
+/* Give the watch of the directory open as fd its full mask (back). */
+int
+watch_full(struct watchset *ws, int fd)
+{
+	return source_watch_fd(ws->src, fd, ws->dirmask | IN_MASK_ADD);
 }
 
 /* Events come in runs on one watch: the last one found is tried first. */

@@ -286,6 +286,43 @@ listed_first() {
 	assert_output ""
 }
 
+@test "-r: renames in a directory at the moment watchx gives its watch its full mask back are not lost" {
+	# Each time D comes back into w, watchx walks it, then gives D's watch
+	# back the bits it left out while listing it.  The kernel drops an
+	# event that comes while a watch's mask is replaced (not added to):
+	# renames inside D, four seconds of them, all reach the consumer.
+	mkdir -p w/D/c away
+	tree_paths w >initial
+	wx_start --no-tick -r w
+	python3 - "$PWD/w" "$PWD/away" <<'PY'
+import os, sys, threading, time
+w, away = sys.argv[1], sys.argv[2]
+stop = time.monotonic() + 4
+dfd = os.open(os.path.join(w, "D"), os.O_RDONLY | os.O_DIRECTORY)
+def inner():
+    names, i = ["c", "e"], 0
+    while time.monotonic() < stop:
+        os.rename(names[i], names[1 - i], src_dir_fd=dfd, dst_dir_fd=dfd)
+        i = 1 - i
+def outer():
+    while time.monotonic() < stop:
+        os.rename(os.path.join(w, "D"), os.path.join(away, "D"))
+        os.rename(os.path.join(away, "D"), os.path.join(w, "D"))
+        time.sleep(0.0005)
+ts = [threading.Thread(target=inner), threading.Thread(target=outer)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+PY
+	: >w/mark
+	wait_for_line "$OUT" "$(re_ev '[0-9]+' IN_CREATE w mark)" 30
+	wx_stop
+	run python3 "$ORACLE" --replay "$OUT" w initial
+	assert_success
+	assert_output ""
+}
+
 # --- --on-overflow rescan ---------------------------------------------------------
 
 ORACLE=$BATS_TEST_DIRNAME/oracle/oracle.py
