@@ -14,6 +14,7 @@
  * compares with git check-ignore over generated trees and ignore files.
  */
 #include <err.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,21 @@
 /* What wild() found; the last two also rule out every later start. */
 enum { WM_NO, WM_YES, WM_ABORT_ALL, WM_ABORT_SLASH };
 
+/*
+ * A match in progress.  A pattern with several '**' could retry each from
+ * every place in the text, for each place of the one before: exponential
+ * in their number (a fuzzed .gitignore took seconds).  With two or more,
+ * what each '**' found from each place is kept (memo), so each is worked
+ * out once.
+ */
 struct wm {
 	const unsigned char	*p0;	/* where the pattern starts */
 	const unsigned char	*pe;
+	const unsigned char	*s0;	/* where the text starts */
 	const unsigned char	*se;	/* where the text ends */
+	uint32_t		*star;	/* by pattern offset: 1 + its '**', or 0 */
+	unsigned char		*memo;	/* by '**' and text offset: 1 + result */
+	size_t			 cols;	/* text offsets: its length + 1 */
 };
 
 static int	wild(const struct wm *, const unsigned char *,
@@ -299,6 +311,29 @@ star(const struct wm *m, const unsigned char *q, const unsigned char *s,
 	return WM_ABORT_ALL;
 }
 
+/* A '**' of whole directories, none at all included, ending at q, from s. */
+static int
+globstar(const struct wm *m, const unsigned char *q, const unsigned char *s)
+{
+	unsigned char	*c = NULL;
+	int		 r;
+
+	if (q == m->pe)
+		return WM_YES;
+	if (m->memo != NULL) {
+		c = &m->memo[(m->star[q - m->p0] - 1) * m->cols + (s - m->s0)];
+		if (*c != 0)
+			return *c - 1;
+	}
+	if (*q == '/' && wild(m, q + 1, s) == WM_YES)
+		r = WM_YES;
+	else
+		r = star(m, q, s, 1);
+	if (c != NULL)
+		*c = 1 + r;
+	return r;
+}
+
 /* Whether the pattern from p matches the text from s. */
 static int
 wild(const struct wm *m, const unsigned char *p, const unsigned char *s)
@@ -317,12 +352,7 @@ wild(const struct wm *m, const unsigned char *p, const unsigned char *s)
 			    !(q == m->pe || *q == '/' || (*q == '\\' &&
 			    q + 1 < m->pe && q[1] == '/')))
 				return star(m, q, s, 0);
-			/* Whole directories, none at all included. */
-			if (q == m->pe)
-				return WM_YES;
-			if (*q == '/' && wild(m, q + 1, s) == WM_YES)
-				return WM_YES;
-			return star(m, q, s, 1);
+			return globstar(m, q, s);
 		case '?':
 			if (*s == '/')
 				return WM_NO;
@@ -350,11 +380,34 @@ int
 ignore_wildmatch(const char *pat, size_t plen, const char *s, size_t slen)
 {
 	struct wm	 m;
+	size_t		 i, n = 0;
+	int		 r;
 
 	m.p0 = (const unsigned char *)pat;
 	m.pe = m.p0 + plen;
-	m.se = (const unsigned char *)s + slen;
-	return wild(&m, m.p0, (const unsigned char *)s) == WM_YES;
+	m.s0 = (const unsigned char *)s;
+	m.se = m.s0 + slen;
+	m.star = NULL;
+	m.memo = NULL;
+	m.cols = slen + 1;
+	/* Where a run of two '*' or more ends: a '**', or a superset. */
+	for (i = 1; i < plen; i++)
+		if (pat[i - 1] == '*' && pat[i] == '*' &&
+		    (i + 1 == plen || pat[i + 1] != '*'))
+			n++;
+	if (n >= 2) {
+		if ((m.star = calloc(plen + 1, sizeof(*m.star))) == NULL ||
+		    (m.memo = calloc(n, m.cols)) == NULL)
+			err(1, NULL);
+		for (i = 1, n = 0; i < plen; i++)
+			if (pat[i - 1] == '*' && pat[i] == '*' &&
+			    (i + 1 == plen || pat[i + 1] != '*'))
+				m.star[i + 1] = ++n;
+	}
+	r = wild(&m, m.p0, m.s0) == WM_YES;
+	free(m.star);
+	free(m.memo);
+	return r;
 }
 
 /* Whether p, with no '/', matches the last component, name. */

@@ -757,6 +757,46 @@ test_wide(void)
  * around the patterns (the matching itself is held to git's verdicts by
  * tests/oracle/patterns.py).
  */
+/*
+ * Patterns with several '**' (whose partial results ignore.c keeps, so
+ * that their number does not make a match exponential) match as one
+ * '**' does, and as git's.
+ */
+static void
+test_globstars(void)
+{
+	static const char *const yes[][2] = {
+		{ "a/**/**/b", "a/b" }, { "a/**/**/b", "a/x/y/b" },
+		{ "**/**/x", "x" }, { "**/**/x", "p/q/x" },
+		{ "a/**/b/**/c", "a/b/c" }, { "a/**/b/**/c", "a/1/b/2/3/c" },
+		{ "**/a/**", "z/a/q" }, { "**/**/**/**/**/**/**/**/n", "n" },
+	};
+	static const char *const no[][2] = {
+		{ "a/**/**/b", "a/x/c" }, { "a/**/b/**/c", "a/c/b" },
+		{ "**/**/x", "p/xx" }, { "**/a/**", "z/b/q" },
+	};
+	const char	*pat;
+	char		 path[8192];
+	size_t		 i;
+	int		 bad = 0;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		bad += !ignore_wildmatch(yes[i][0], strlen(yes[i][0]),
+		    yes[i][1], strlen(yes[i][1]));
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		bad += ignore_wildmatch(no[i][0], strlen(no[i][0]),
+		    no[i][1], strlen(no[i][1]));
+	truth("several '**' match as git matches them", bad == 0);
+	/* Forty '**' against a deep path that none of it matches. */
+	for (i = 0; i + 2 < sizeof(path); i += 2)
+		memcpy(path + i, "d/", 2);
+	path[i - 1] = 'z';
+	pat = "**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/"
+	    "**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/**/x";
+	truth("forty '**' against a path of 8,190 bytes: no match",
+	    !ignore_wildmatch(pat, strlen(pat), path, i));
+}
+
 static void
 test_ignore_read(void)
 {
@@ -825,6 +865,7 @@ main(void)
 	test_partner();
 	test_tree();
 	test_wide();
+	test_globstars();
 	test_ignore_read();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0;
