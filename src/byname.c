@@ -271,7 +271,7 @@ entry(struct byname *b, size_t ti, int fd)
 	if (wd != -1)
 		interest(b, wd, ti, BYNAME_ENTRY);
 	else if (errno != ENOENT)
-		watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
+		root_warn(b->ws, NULL, t->path, t->pathlen, errno);
 }
 
 /*
@@ -300,7 +300,7 @@ chain(struct byname *b, size_t ti, int look, uint32_t *bits)
 		if (j + 1 == t->ncomp && files)
 			mask |= b->mask & FILE_BITS & ~WATCH_QUIET;
 		if ((wd = source_watch_fd(b->src, fd, mask)) == -1) {
-			watch_warn(b->ws, NULL, t->path, t->pathlen, errno);
+			root_warn(b->ws, NULL, t->path, t->pathlen, errno);
 			close(fd);
 			return -1;
 		}

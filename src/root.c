@@ -7,9 +7,11 @@
  * w.old: root_open()).  Directories below a root are reached from it by
  * their paths (root_reach()).  A root that has left its path is ended
  * (root_end()); one the by-name stage no longer follows is dropped
- * (root_drop()).
+ * (root_drop()).  Why a path cannot be watched is said here too
+ * (root_warn()).
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "escape.h"
 #include "root.h"
 #include "source.h"
 #include "watch.h"
@@ -148,7 +151,7 @@ root_add(struct watchset *ws, const char *path, struct watch **root,
 		fd = openat(ws->src->cwd, path, O_PATH | O_CLOEXEC |
 		    (ws->nofollow ? O_NOFOLLOW : 0));
 		if (fd == -1 || fstat(fd, &st) == -1) {
-			watch_warn(ws, NULL, path, strlen(path), errno);
+			root_warn(ws, NULL, path, strlen(path), errno);
 			if (fd != -1)
 				close(fd);
 			return -1;
@@ -169,7 +172,7 @@ root_add(struct watchset *ws, const char *path, struct watch **root,
 			close(fd);
 		if (errno == EEXIST)
 			return 0;
-		watch_warn(ws, NULL, path, strlen(path), errno);
+		root_warn(ws, NULL, path, strlen(path), errno);
 		return -1;
 	}
 	*root = w = watch_new(ws, NULL, wd, path, strlen(path));
@@ -276,4 +279,40 @@ root_drop(struct watchset *ws, struct watch *w)
 			break;
 		}
 	watch_forget(ws, w, 1);
+}
+
+/*
+ * Say why parent's entry name (or a root, parent NULL) cannot be watched;
+ * errno is left as error.
+ */
+void
+root_warn(struct watchset *ws, const struct watch *parent, const char *name,
+    size_t namelen, int error)
+{
+	struct rlimit	 rl;
+	const char	*dir = "";
+	char		*path, *shown;
+	size_t		 dirlen = 0;
+
+	if (parent != NULL)
+		dir = watch_path(ws, parent, &dirlen);
+	if (asprintf(&path, "%.*s%s%.*s", (int)dirlen, dir,
+	    dirlen > 0 && namelen > 0 && dir[dirlen - 1] != '/' ? "/" : "",
+	    (int)namelen, name) == -1)
+		err(1, NULL);
+	shown = escape_dup(path);
+	if (error == ENOSPC)
+		warnx("cannot watch '%s': inotify watch limit reached "
+		    "(%s; watchx holds %zu watches)", shown,
+		    source_limit("watches"), ws->count);
+	else if (error == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		warnx("cannot watch '%s': %s (the open file limit, ulimit -n, "
+		    "is %llu)", shown, strerror(error),
+		    (unsigned long long)rl.rlim_cur);
+	else
+		warnx("cannot watch '%s': %s", shown, strerror(error));
+	free(shown);
+	free(path);
+	/* The caller may still decide by errno (walk.c: limit_reached()). */
+	errno = error;
 }

@@ -261,7 +261,7 @@ list(struct walk *wk, struct frame *f)
 		if ((n = getdents64(f->fd, buf, sizeof(buf))) <= 0) {
 			/* A new directory may be gone again already. */
 			if (n == -1 && !(wk->live && errno == ENOENT)) {
-				watch_warn(ws, f->w, "", 0, errno);
+				root_warn(ws, f->w, "", 0, errno);
 				limit_reached(wk);
 			}
 			break;
@@ -438,7 +438,7 @@ descend(struct walk *wk, const struct frame *f, const char *name,
 	}
 	if (errno != EEXIST && !(wk->live && (errno == ENOENT ||
 	    errno == ENOTDIR || errno == ELOOP)))
-		watch_warn(ws, f->w, name, len, errno);
+		root_warn(ws, f->w, name, len, errno);
 	limit_reached(wk);
 	return -1;
 }
@@ -467,7 +467,7 @@ open_list(struct walk *wk, struct watch *w, int pin)
 	if ((fd = openat(pin, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
 		return fd;
 	if (!(wk->live && errno == ENOENT)) {
-		watch_warn(wk->ws, w, "", 0, errno);
+		root_warn(wk->ws, w, "", 0, errno);
 		limit_reached(wk);
 	}
 	watch_full(wk->ws, pin);
@@ -659,7 +659,7 @@ walk_new(struct window *win, struct watch *parent, const char *name,
 		if (error == ESTALE && root->root)
 			root_end(ws, root);
 		else if (error != ESTALE)
-			watch_warn(ws, parent, "", 0, error);
+			root_warn(ws, parent, "", 0, error);
 		return 0;
 	}
 	memset(&wk, 0, sizeof(wk));

@@ -11,7 +11,6 @@
  * most 4/5 full (watches by wd; sub-directories by parent and name).
  */
 #include <sys/inotify.h>
-#include <sys/resource.h>
 #include <sys/tree.h>
 
 #include <assert.h>
@@ -27,7 +26,6 @@
 
 #include "array.h"
 #include "entry.h"
-#include "escape.h"
 #include "ignore.h"
 #include "source.h"
 #include "watch.h"
@@ -320,42 +318,6 @@ watchset_close(struct watchset *ws)
 	free(ws->rootids);
 	free(ws->pathbuf);
 	memset(ws, 0, sizeof(*ws));
-}
-
-/*
- * Say why parent's entry name (or a root, parent NULL) cannot be watched;
- * errno is left as error.
- */
-void
-watch_warn(struct watchset *ws, const struct watch *parent, const char *name,
-    size_t namelen, int error)
-{
-	struct rlimit	 rl;
-	const char	*dir = "";
-	char		*path, *shown;
-	size_t		 dirlen = 0;
-
-	if (parent != NULL)
-		dir = watch_path(ws, parent, &dirlen);
-	if (asprintf(&path, "%.*s%s%.*s", (int)dirlen, dir,
-	    dirlen > 0 && namelen > 0 && dir[dirlen - 1] != '/' ? "/" : "",
-	    (int)namelen, name) == -1)
-		err(1, NULL);
-	shown = escape_dup(path);
-	if (error == ENOSPC)
-		warnx("cannot watch '%s': inotify watch limit reached "
-		    "(%s; watchx holds %zu watches)", shown,
-		    source_limit("watches"), ws->count);
-	else if (error == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		warnx("cannot watch '%s': %s (the open file limit, ulimit -n, "
-		    "is %llu)", shown, strerror(error),
-		    (unsigned long long)rl.rlim_cur);
-	else
-		warnx("cannot watch '%s': %s", shown, strerror(error));
-	free(shown);
-	free(path);
-	/* The caller may still decide by errno (walk.c: limit_reached()). */
-	errno = error;
 }
 
 /*

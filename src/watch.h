@@ -154,7 +154,5 @@ void		 watch_rules_set(struct watch *, struct ignore *);
 const char	*watch_path(struct watchset *, const struct watch *, size_t *);
 int		 watch_below(const struct watch *, const struct watch *);
 const struct watch *watch_root(const struct watch *);
-void		 watch_warn(struct watchset *, const struct watch *,
-		    const char *, size_t, int);
 
 #endif
