@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Nothing blocks watchx, or another process because of it: a watchx stopped
 # by job control (SIGTSTP, SIGTTIN, SIGTTOU) never holds a read lease of
-# the listing (walk.c, walk_written()), and the readiness notices, on a
+# the listing (written.c, written_found()), and the readiness notices, on a
 # --ready-fd pipe or a NOTIFY_SOCKET nobody reads, never block it.
 
 load helper
@@ -37,7 +37,7 @@ _state_is() {
 	[[ $2 == *"${stat:0:1}"* ]]
 }
 
-# --- job control and read leases (walk.c, walk_written()) -------------------
+# --- job control and read leases (written.c, written_found()) -----------------
 
 # stop_tries PID N TRIES OUT AWAY INSIDE: TRIES times, rename the directory
 # AWAY (N non-empty files) to INSIDE, a watched directory, stop watchx (PID)
