@@ -24,8 +24,8 @@ SRCS =		src/main.c src/array.c src/events.c src/escape.c src/filter.c \
 		src/source.c src/watch.c src/windex.c src/entry.c src/root.c \
 		src/follow.c src/window.c src/walk.c src/written.c src/tree.c \
 		src/handle.c src/loop.c src/pair.c src/output.c src/format.c \
-		src/ready.c src/byname.c src/self.c src/ignore.c src/gitignore.c \
-		src/suggest.c src/args.c src/iwait.c
+		src/stats.c src/ready.c src/byname.c src/self.c src/ignore.c \
+		src/gitignore.c src/suggest.c src/args.c src/iwait.c
 OBJS =		$(SRCS:.c=.o)
 HDRS =		$(wildcard src/*.h)
 
@@ -151,7 +151,7 @@ asan: deps
 VALGRIND_TESTS = tests/20-events.bats tests/30-exit.bats tests/50-names.bats \
 		tests/46-byname.bats tests/80-recursive.bats tests/85-follow.bats \
 		tests/90-output.bats tests/58-patterns.bats tests/59-gitignore.bats \
-		tests/36-inotifywait.bats
+		tests/36-inotifywait.bats tests/38-stats.bats
 valgrind: deps
 	@$(MAKE) --no-print-directory watchx
 	sh tests/valgrind.sh $(VALGRIND_TESTS) -- $(BATS) $(BATS_FLAGS)
@@ -194,20 +194,27 @@ install: watchx
 	install -m 644 completions/_watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx
 	install -m 644 completions/watchx.fish $(DESTDIR)$(FISHCOMPDIR)/watchx.fish
 
-# The name inotifywait for watchx (see "Under the name inotifywait" in
-# watchx(1)), only when asked: it would take the place of inotify-tools'.
+# The names inotifywait and inotifywatch for watchx (see "Under the name
+# inotifywait" and "Under the name inotifywatch" in watchx(1)), only when
+# asked: they would take the place of inotify-tools'.
+COMPAT =	inotifywait inotifywatch
 install-compat: install
-	ln -sf watchx $(DESTDIR)$(BINDIR)/inotifywait
-	ln -sf watchx $(DESTDIR)$(BASHCOMPDIR)/inotifywait
-	install -m 644 completions/_inotifywait $(DESTDIR)$(ZSHCOMPDIR)/_inotifywait
-	install -m 644 completions/inotifywait.fish \
-		$(DESTDIR)$(FISHCOMPDIR)/inotifywait.fish
+	for n in $(COMPAT); do \
+		ln -sf watchx $(DESTDIR)$(BINDIR)/$$n && \
+		ln -sf watchx $(DESTDIR)$(BASHCOMPDIR)/$$n && \
+		install -m 644 completions/_$$n $(DESTDIR)$(ZSHCOMPDIR)/_$$n && \
+		install -m 644 completions/$$n.fish \
+			$(DESTDIR)$(FISHCOMPDIR)/$$n.fish || exit 1; \
+	done
 
 uninstall:
-	for f in $(DESTDIR)$(BINDIR)/inotifywait $(DESTDIR)$(BASHCOMPDIR)/inotifywait; \
-	do if [ "$$(readlink $$f)" = watchx ]; then rm -f $$f; fi; done
-	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_inotifywait \
-		$(DESTDIR)$(FISHCOMPDIR)/inotifywait.fish
+	for n in $(COMPAT); do \
+		for f in $(DESTDIR)$(BINDIR)/$$n $(DESTDIR)$(BASHCOMPDIR)/$$n; do \
+			if [ "$$(readlink $$f)" = watchx ]; then rm -f $$f; fi; \
+		done; \
+		rm -f $(DESTDIR)$(ZSHCOMPDIR)/_$$n \
+			$(DESTDIR)$(FISHCOMPDIR)/$$n.fish; \
+	done
 	rm -f $(DESTDIR)$(BINDIR)/watchx $(DESTDIR)$(MANPREFIX)/man1/watchx.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/watchx $(DESTDIR)$(ZSHCOMPDIR)/_watchx \
 		$(DESTDIR)$(FISHCOMPDIR)/watchx.fish

@@ -1,9 +1,10 @@
-# bash completion for watchx(1), and for watchx under the name inotifywait.
+# bash completion for watchx(1), and for watchx under the names inotifywait
+# and inotifywatch.
 #
 # Plain bash: it needs nothing from the bash-completion package.  Install it
-# as .../bash-completion/completions/watchx (and, for the name inotifywait,
-# as .../completions/inotifywait, as make install-compat does), or source
-# it from ~/.bashrc.
+# as .../bash-completion/completions/watchx (and, for the other names, as
+# .../completions/inotifywait and inotifywatch, as make install-compat
+# does), or source it from ~/.bashrc.
 
 # _watchx_events prefix list
 #	Complete the last item of a comma-separated event list.  The items
@@ -73,13 +74,23 @@ _watchx_overflow()
 	mapfile -t COMPREPLY < <(compgen -W 'exit rescan' -- "$1")
 }
 
+# _watchx_sort word
+#	Complete the argument of inotifywatch's -a and -d: total, or one event.
+_watchx_sort()
+{
+	mapfile -t COMPREPLY < <(compgen -W 'total access modify attrib
+	    close_write close_nowrite open moved_from moved_to move_self create
+	    delete delete_self unmount' -- "$1")
+}
+
 # _watchx_kind option
 #	The kind of argument the option (a short letter, or a full long name)
-#	takes: event, number, file, when, overflow, free; nothing if it takes
-#	none.
+#	takes: event, number, file, when, overflow, sort, free; nothing if it
+#	takes none.
 _watchx_kind()
 {
 	case $1 in
+	a | d | ascending | descending) echo sort ;;
 	e | x | event | exit-on) echo event ;;
 	b | n | t | block | count | timeout | deadline | ready-fd) echo number ;;
 	o | outfile | fromfile) echo file ;;
@@ -136,8 +147,8 @@ _watchx_arg()
 			COMPREPLY[i]=$prefix${COMPREPLY[i]}
 		done
 		;;
-	overflow)
-		_watchx_overflow "$word"
+	overflow | sort)
+		"_watchx_$kind" "$word"
 		for i in "${!COMPREPLY[@]}"; do
 			COMPREPLY[i]=$prefix${COMPREPLY[i]}
 		done
@@ -153,7 +164,7 @@ _watchx_shortopts='-0 -b -e -f -H -h -j -m -n -o -P -q -r -t -V -x'
 _watchx_longopts='--block --by-name --color --count --deadline --event --exclude --exit-on
     --format --fromfile --gitignore --help --human --include --json --monitor --no-dereference --no-tick
     --null --on-overflow --outfile --pair-moves --quiet --ready-fd
-    --recursive
+    --recursive --stats
     --tick --timefmt --timeout
     --version --wait-exists --wait-gone --wait-written'
 
@@ -163,6 +174,12 @@ _watchx_iw_longopts='--csv --daemon --event --exclude --excludei --format
     --fromfile --help --include --includei --inotify --monitor
     --no-dereference --no-newline --outfile --quiet --recursive --syslog
     --timefmt --timeout'
+
+# The command line under the name inotifywatch (see watchx(1)).
+_watchx_iwatch_shortopts='-a -d -e -h -I -P -q -r -t -v -z'
+_watchx_iwatch_longopts='--ascending --descending --event --exclude
+    --excludei --fromfile --help --include --includei --inotify
+    --no-dereference --quiet --recursive --timeout --verbose --zero'
 
 _watchx()
 {
@@ -175,6 +192,11 @@ _watchx()
 		local _watchx_longopts=$_watchx_iw_longopts
 		_watchx_flags=cdhImPqrs
 		_watchx_argopts=eot
+	elif [[ ${COMP_WORDS[0]##*/} == inotifywatch ]]; then
+		local _watchx_shortopts=$_watchx_iwatch_shortopts
+		local _watchx_longopts=$_watchx_iwatch_longopts
+		_watchx_flags=hIPqrvz
+		_watchx_argopts=adet
 	fi
 
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -240,4 +262,4 @@ _watchx()
 	return 0
 }
 
-complete -F _watchx watchx inotifywait
+complete -F _watchx watchx inotifywait inotifywatch

@@ -32,6 +32,10 @@ struct config {
 	int		  null;		/* -0 */
 	const char	 *outfile;	/* -o */
 	int		  pair_moves;	/* --pair-moves */
+	int		  stats;	/* STATS_* below: count, print a table */
+	int		  stats_zero;	/* inotifywatch -z */
+	int		  stats_sort;	/* its -a, -d: a bit number; -1 total */
+	int		  stats_ascending; /* -a */
 	enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER } color;
 	char		**include;	/* --include */
 	size_t		  ninclude;
@@ -51,6 +55,10 @@ struct config {
 	char		**skip;		/* @path: not walked under -r */
 	size_t		  nskip;
 };
+
+/* cfg->stats. */
+#define STATS_PATH	1	/* --stats: a row per path */
+#define STATS_WATCH	2	/* inotifywatch: a row per watch */
 
 #define REGEX_ICASE	1	/* --excludei, --includei */
 #define REGEX_INCLUDE	2	/* --include, --includei */

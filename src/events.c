@@ -269,6 +269,18 @@ events_plain(uint32_t mask, char sep, char *buf, size_t size)
 	return n;
 }
 
+/* The name -e gives one event bit ("close_write"), or "". */
+const char *
+events_name(uint32_t bit)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+		if (accepted[i].mask == bit)
+			return accepted[i].name;
+	return "";
+}
+
 /* The accepted names, for error messages and --help. */
 const char *
 events_valid(void)

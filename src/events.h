@@ -33,5 +33,6 @@ int		 events_parse(const char *, uint32_t *, char *, size_t);
 size_t		 events_format(uint32_t, char *, size_t, int);
 size_t		 events_plain(uint32_t, char, char *, size_t);
 const char	*events_valid(void);
+const char	*events_name(uint32_t);
 
 #endif

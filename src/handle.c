@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "byname.h"
 #include "config.h"
@@ -30,6 +31,7 @@
 #include "output.h"
 #include "pair.h"
 #include "source.h"
+#include "stats.h"
 #include "tree.h"
 #include "watch.h"
 
@@ -446,6 +448,34 @@ handler_deadline(const struct handler *h)
 	if (handler_waiting(h) && h->move_due < at)
 		at = h->move_due;
 	return at;
+}
+
+/*
+ * inotifywatch -z: a row in the table for every watch, events or not:
+ * each path given and, under -r, every directory below it.
+ */
+void
+handler_rows(struct handler *h)
+{
+	struct watch	**stack = NULL, *w, *c;
+	struct stat	 st;
+	const char	*path;
+	size_t		 i, n = 0, len;
+
+	for (i = 0; i < h->ws->nrootids; i++)
+		if ((w = watchset_find(h->ws, h->ws->rootids[i].wd)) != NULL)
+			*ARRAY_PUSH(stack, n) = w;
+	while (n > 0) {
+		w = stack[--n];
+		path = watch_path(h->ws, w, &len);
+		stats_touch(h->out->stats, path, len, w->parent != NULL ||
+		    (fstatat(h->src->cwd, path, &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode)));
+		for (c = watch_next_child(h->ws, w, NULL); c != NULL;
+		    c = watch_next_child(h->ws, w, c))
+			*ARRAY_PUSH(stack, n) = c;
+	}
+	free(stack);
 }
 
 /* The run is over: drop what waits. */

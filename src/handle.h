@@ -48,6 +48,7 @@ int	 handler_waiting(const struct handler *);
 void	 handler_timers(struct handler *, int64_t, int);
 int	 handler_due(const struct handler *);
 int64_t	 handler_deadline(const struct handler *);
+void	 handler_rows(struct handler *);
 void	 handler_close(struct handler *);
 
 #endif

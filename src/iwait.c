@@ -1,13 +1,16 @@
 /*
- * iwait.c: watchx under the name inotifywait (the link that make
- * install-compat makes).  inotifywait's command line, as inotify-tools 4.x
- * documents it, becomes a struct config for the same engine: without -m
- * the first event printed ends the run; its line, --format directives and
- * --csv are printed by output.c; --exclude and --include are POSIX
- * regular expressions (filter.c); "@path" leaves a directory out of -r's
- * walk.  -d detaches once the watches are in place, and -s sends
- * watchx's messages to syslog.  Exit statuses are inotifywait's: 0 after
- * an event asked for, 2 after -t, 1 for anything else.
+ * iwait.c: watchx under the names inotifywait and inotifywatch (the
+ * links that make install-compat makes).  Their command lines, as
+ * inotify-tools 4.x documents them, become a struct config for the same
+ * engine.  inotifywait: without -m the first event printed ends the run;
+ * its line, --format directives and --csv are printed by output.c;
+ * --exclude and --include are POSIX regular expressions (filter.c);
+ * "@path" leaves a directory out of -r's walk.  -d detaches once the
+ * watches are in place, and -s sends watchx's messages to syslog.  Exit
+ * statuses are inotifywait's: 0 after an event asked for, 2 after -t, 1
+ * for anything else.  inotifywatch: the events are counted by watch and
+ * printed as one table at the end (stats.c), after -t seconds in all, or
+ * on SIGINT; 0 then, 1 for an error.
  */
 #include <sys/inotify.h>
 #include <sys/wait.h>
@@ -25,10 +28,12 @@
 
 #include "args.h"
 #include "config.h"
+#include "stats.h"
 #include "events.h"
 #include "iwait.h"
 
 #define IWAIT_NAME	"inotifywait"
+#define IWATCH_NAME	"inotifywatch"
 
 enum {
 	OPT_EXCLUDE = 256,
@@ -93,13 +98,19 @@ help(void)
 	exit(0);
 }
 
-/* Whether watchx was invoked as inotifywait. */
-int
-iwait_is(const char *argv0)
+/* Whether watchx was invoked as inotifywait (name: IWAIT_NAME) or so. */
+static int
+invoked_as(const char *argv0, const char *name)
 {
 	const char	*base = strrchr(argv0, '/');
 
-	return strcmp(base != NULL ? base + 1 : argv0, IWAIT_NAME) == 0;
+	return strcmp(base != NULL ? base + 1 : argv0, name) == 0;
+}
+
+int
+iwait_is(const char *argv0)
+{
+	return invoked_as(argv0, IWAIT_NAME);
 }
 
 /* -e: names in any case, comma-separated; "all_events" is all. */
@@ -396,4 +407,175 @@ int
 iwait_status(int status)
 {
 	return status == 3 ? 1 : status;
+}
+
+#define IWATCH_USAGE \
+	"usage: inotifywatch [-hvzrPq] [-e event] [-t seconds] " \
+	"[-a event | -d event]\n" \
+	"                    [--fromfile file] " \
+	"[--exclude[i] regex | --include[i] regex]\n" \
+	"                    [@path ...] path ...\n"
+
+static void __attribute__((noreturn))
+iwatch_help(void)
+{
+	printf(IWATCH_USAGE
+	    "\n"
+	    "watchx " WATCHX_VERSION " run as inotifywatch: its options, "
+	    "table and exit statuses\n"
+	    "(see \"Under the name inotifywatch\" in watchx(1)).\n"
+	    "\n"
+	    "  -t, --timeout SECONDS   count for SECONDS in all (default, or "
+	    "0: until Ctrl-C)\n"
+	    "  -r, --recursive         watch every directory below each path\n"
+	    "  -e, --event LIST        events to count (default all)\n"
+	    "  -a, --ascending EVENT   sort by EVENT's count (or total), "
+	    "fewest first\n"
+	    "  -d, --descending EVENT  sort by EVENT's count (or total), "
+	    "most first\n"
+	    "  -z, --zero              rows and columns of zeros too\n"
+	    "      --exclude[i] RE     count no event whose path matches RE\n"
+	    "      --include[i] RE     count only events on files whose path "
+	    "matches RE\n"
+	    "      --fromfile FILE     paths from FILE (- for stdin), @path "
+	    "to leave out\n"
+	    "  -P, --no-dereference    watch a symbolic link, not its target\n"
+	    "  -q, --quiet             no status messages\n"
+	    "  -v, --verbose           accepted\n"
+	    "  -I, --inotify           accepted: watching is by inotify\n"
+	    "  -h, --help              this help\n"
+	    "\n"
+	    "Events: %s.\n"
+	    "Exit status: 0 the table was printed, 1 error.\n",
+	    events_valid());
+	exit(0);
+}
+
+/* Whether watchx was invoked as inotifywatch. */
+int
+iwatch_is(const char *argv0)
+{
+	return invoked_as(argv0, IWATCH_NAME);
+}
+
+/* -a, -d: "total" or the name of one event. */
+static void
+sort_key(struct config *cfg, const char *name, int ascending)
+{
+	uint32_t	 bit = 0;
+	char		 why[256];
+
+	cfg->stats_ascending = ascending;
+	if (strcasecmp(name, "total") == 0) {
+		cfg->stats_sort = -1;
+		return;
+	}
+	if (events_parse(name, &bit, why, sizeof(why)) == -1 ||
+	    __builtin_popcount(bit) != 1 || bit >= 1U << STATS_BITS)
+		errx(1, "-%c: '%s' is not an event to sort by: total, or one "
+		    "of access, modify, attrib, close_write, close_nowrite, "
+		    "open, moved_from, moved_to, move_self, create, delete, "
+		    "delete_self, unmount", ascending ? 'a' : 'd', name);
+	cfg->stats_sort = __builtin_ctz(bit);
+}
+
+/*
+ * inotifywatch's command line into cfg, which main.c has zeroed and given
+ * its defaults.
+ */
+void
+iwatch_parse(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "ascending",		required_argument,	NULL, 'a' },
+		{ "descending",		required_argument,	NULL, 'd' },
+		{ "event",		required_argument,	NULL, 'e' },
+		{ "exclude",		required_argument,	NULL, OPT_EXCLUDE },
+		{ "excludei",		required_argument,	NULL, OPT_EXCLUDEI },
+		{ "fanotify",		no_argument,		NULL, 'F' },
+		{ "filesystem",		no_argument,		NULL, 'S' },
+		{ "fromfile",		required_argument,	NULL, OPT_FROMFILE },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ "include",		required_argument,	NULL, OPT_INCLUDE },
+		{ "includei",		required_argument,	NULL, OPT_INCLUDEI },
+		{ "inotify",		no_argument,		NULL, 'I' },
+		{ "no-dereference",	no_argument,		NULL, 'P' },
+		{ "quiet",		no_argument,		NULL, 'q' },
+		{ "recursive",		no_argument,		NULL, 'r' },
+		{ "timeout",		required_argument,	NULL, 't' },
+		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "zero",		no_argument,		NULL, 'z' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	const char	*fromfile = NULL;
+	int		 ch;
+
+	cfg->compat = 1;
+	cfg->stats = STATS_WATCH;
+	cfg->tick = 0;
+	cfg->color = COLOR_NEVER;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":a:d:e:FhIPqrSt:vz",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case '?':
+		case ':':
+			args_bad_option(ch, argv, longopts);
+		case 'a':
+		case 'd':
+			sort_key(cfg, optarg, ch == 'a');
+			break;
+		case 'e':
+			event_list(optarg, &cfg->events);
+			break;
+		case 'F':
+		case 'S':
+			errx(1, "fanotify (-F, -S) is not supported yet");
+		case 'h':
+			iwatch_help();
+		case 'P':
+			cfg->nofollow = 1;
+			break;
+		case 'q':
+			cfg->quiet = 1;
+			break;
+		case 'r':
+			cfg->recursive = 1;
+			break;
+		case 't':
+			/* The time to count for in all, not an idle time. */
+			cfg->deadline_ns = args_seconds("-t", optarg, 1);
+			break;
+		case 'z':
+			cfg->stats_zero = 1;
+			break;
+		case OPT_EXCLUDE:
+		case OPT_EXCLUDEI:
+		case OPT_INCLUDE:
+		case OPT_INCLUDEI:
+			regex_option(cfg, ch, optarg);
+			break;
+		case OPT_FROMFILE:
+			if (fromfile != NULL)
+				errx(1, "--fromfile given twice");
+			fromfile = optarg;
+			break;
+		}
+	}
+	if (fromfile != NULL)
+		args_read_paths(cfg, fromfile, 1);
+	for (; optind < argc; optind++)
+		args_path(cfg, argv[optind], 1);
+	if (cfg->npaths == 0)
+		errx(1, "no path to watch");
+	if (cfg->events == 0)
+		cfg->events = IN_ALL_EVENTS;
+}
+
+/* The exit status inotifywatch would give for watchx's. */
+int
+iwatch_status(int status)
+{
+	/* -t has passed: the table is what was asked for. */
+	return status == 0 || status == 2 ? 0 : 1;
 }

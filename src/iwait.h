@@ -1,5 +1,5 @@
 /*
- * iwait.h: watchx under the name inotifywait (iwait.c).
+ * iwait.h: watchx under the names inotifywait and inotifywatch (iwait.c).
  */
 #ifndef WATCHX_IWAIT_H
 #define WATCHX_IWAIT_H
@@ -12,5 +12,8 @@ void	 iwait_syslog(void);
 void	 iwait_fork(void);
 void	 iwait_detached(void);
 int	 iwait_status(int);
+int	 iwatch_is(const char *);
+void	 iwatch_parse(int, char **, struct config *);
+int	 iwatch_status(int);
 
 #endif

@@ -473,7 +473,8 @@ say_limit(struct loop *l, int deadline)
 	size_t	 n = 0;
 
 	l->h.status = 2;
-	if (l->cfg->quiet)
+	/* inotifywatch's -t is how long to count: no failure to say. */
+	if (l->cfg->quiet || l->cfg->stats == STATS_WATCH)
 		return;
 	if (l->h.names != NULL)
 		n = byname_unmet(l->h.names, paths, sizeof(paths));
@@ -519,6 +520,23 @@ loop_time(struct loop *l, int printed)
 }
 
 /*
+ * The run is over: under --stats, the table of what was counted goes out
+ * (inotifywatch -z: a row for every watch too), or inotifywatch's line on
+ * stderr for no event at all.
+ */
+static void
+table(struct loop *l)
+{
+	if (l->cfg->stats == 0)
+		return;
+	if (l->cfg->stats_zero)
+		handler_rows(&l->h);
+	if (output_stats(l->out) == 0 && l->cfg->stats == STATS_WATCH &&
+	    !l->cfg->quiet)
+		fputs("No events occurred.\n", stderr);
+}
+
+/*
  * Run until an exit condition; returns the exit status, or does not
  * return when a signal ends the run.
  */
@@ -557,8 +575,13 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 			errno = l.h.error;
 			output_failed(out);
 		}
-		if (sig)
+		/* inotifywatch counts until Ctrl-C: that is its end. */
+		if (sig && cfg->stats == STATS_WATCH && l.h.status == -1)
+			l.h.status = 0;
+		else if (sig) {
+			table(&l);
 			finish_by(out, sig);
+		}
 		if (output_push(out) == -1)
 			output_failed(out);
 		if (l.h.status != -1)
@@ -567,6 +590,7 @@ loop_run(const struct config *cfg, struct watchset *ws, struct source *src,
 		loop_time(&l, l.h.printed != before || l.nahead > 0);
 		pace(&l);
 	}
+	table(&l);
 	finish(out, l.sigfd);
 	handler_close(&l.h);
 	return l.h.status;

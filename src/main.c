@@ -44,6 +44,7 @@ enum {
 	OPT_ON_OVERFLOW,
 	OPT_PAIR_MOVES,
 	OPT_READY_FD,
+	OPT_STATS,
 	OPT_TICK,
 	OPT_TIMEFMT,
 	OPT_WAIT_EXISTS,
@@ -60,7 +61,8 @@ enum {
 	"[--exclude pattern]\n" \
 	"              [--gitignore] " \
 	"[--pair-moves] [--tick | --no-tick] [--color when]\n" \
-	"              [--on-overflow exit|rescan] [--ready-fd n]\n" \
+	"              [--stats] " \
+	"[--on-overflow exit|rescan] [--ready-fd n]\n" \
 	"              [--by-name | --wait-exists | --wait-gone | " \
 	"--wait-written]\n" \
 	"              path ...\n" \
@@ -117,6 +119,9 @@ help(void)
 	    "and .git\n"
 	    "      --pair-moves         print a move as one record with the "
 	    "old path\n"
+	    "      --stats              print no events: count them by path "
+	    "and name, and\n"
+	    "                           print one table at the end\n"
 	    "      --color WHEN         colour event names: auto, always, "
 	    "never\n"
 	    "      --on-overflow WHAT   after a queue overflow: exit (3), or "
@@ -277,6 +282,9 @@ long_option(struct config *cfg, int ch, char *arg, const char **fromfile)
 	case OPT_READY_FD:
 		cfg->ready_fd = ready_fd(arg);
 		break;
+	case OPT_STATS:
+		cfg->stats = STATS_PATH;
+		break;
 	case OPT_TICK:
 		cfg->tick = 1;
 		break;
@@ -371,6 +379,24 @@ regex_warn(const char *opt, const char *pat)
 	    "gitignore(5) globs here: did you mean '%s'?", opt, pat, glob);
 }
 
+/*
+ * --stats prints one table, as text or --json: not events, nor ticks,
+ * and not a wait's one event.
+ */
+static void
+stats_options(struct config *cfg)
+{
+	if (!cfg->stats)
+		return;
+	if (cfg->format != NULL || cfg->human || cfg->null ||
+	    cfg->pair_moves || cfg->tick == 1)
+		errx(1, "--stats prints a table, not events: -f, -H, -0, "
+		    "--pair-moves and --tick do not apply");
+	if (cfg->wait != WAIT_NONE)
+		errx(1, "--stats cannot be used with a wait");
+	cfg->tick = 0;
+}
+
 /* The options that exclude each other, and the paths to watch. */
 static void
 finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
@@ -389,6 +415,7 @@ finish_config(struct config *cfg, int argc, char **argv, const char *fromfile)
 	if (cfg->gitignore && cfg->byname)
 		errx(1, "--gitignore cannot be used with --by-name or a wait");
 	waits(cfg);
+	stats_options(cfg);
 	/* A person reads a rename best as one line: old -> new. */
 	if (cfg->human && cfg->wait == WAIT_NONE)
 		cfg->pair_moves = 1;
@@ -426,6 +453,7 @@ defaults(struct config *cfg)
 	cfg->block_ns = NS;
 	cfg->tick = -1;
 	cfg->ready_fd = -1;
+	cfg->stats_sort = -1;
 }
 
 static void
@@ -457,6 +485,7 @@ parse(int argc, char **argv, struct config *cfg)
 		{ "quiet",		no_argument,		NULL, 'q' },
 		{ "ready-fd",		required_argument,	NULL, OPT_READY_FD },
 		{ "recursive",		no_argument,		NULL, 'r' },
+		{ "stats",		no_argument,		NULL, OPT_STATS },
 		{ "tick",		no_argument,		NULL, OPT_TICK },
 		{ "timefmt",		required_argument,	NULL, OPT_TIMEFMT },
 		{ "timeout",		required_argument,	NULL, 't' },
@@ -574,6 +603,8 @@ main(int argc, char *argv[])
 	defaults(&cfg);
 	if (iwait_is(argv[0]))
 		detach = iwait_parse(argc, argv, &cfg);
+	else if (iwatch_is(argv[0]))
+		iwatch_parse(argc, argv, &cfg);
 	else
 		parse(argc, argv, &cfg);
 	loop_hold_signals();
@@ -606,10 +637,16 @@ main(int argc, char *argv[])
 	    cfg.gitignore || cfg.nskip > 0 ? &filter : NULL);
 	byname_open(&names, &src, &ws, mask, cfg.wait);
 	if (!cfg.quiet)
-		fprintf(stderr, "Setting up watches.\n");
+		fputs(cfg.stats == STATS_WATCH ? "Establishing watches...\n" :
+		    "Setting up watches.\n", stderr);
 	watch_paths(&cfg, &ws, &names);
+	/* inotifywatch's -t counts from here, however long the walk took. */
+	if (cfg.stats == STATS_WATCH)
+		cfg.started = clock_ns();
 	if (!cfg.quiet)
-		fprintf(stderr, "Watches established.\n");
+		fputs(cfg.stats == STATS_WATCH ? "Finished establishing "
+		    "watches, now collecting statistics.\n" :
+		    "Watches established.\n", stderr);
 	ready_announce(cfg.ready_fd);
 	iwait_detached();
 	/* A wait whose condition holds already is over, with nothing to say. */
@@ -619,5 +656,9 @@ main(int argc, char *argv[])
 	/* exit(), not return: what main holds stays reachable for LSan. */
 	status = loop_run(&cfg, &ws, &src, &out, globs ? &filter : NULL,
 	    cfg.byname ? &names : NULL);
-	exit(cfg.compat ? iwait_status(status) : status);
+	if (cfg.stats == STATS_WATCH)
+		status = iwatch_status(status);
+	else if (cfg.compat)
+		status = iwait_status(status);
+	exit(status);
 }

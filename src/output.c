@@ -36,6 +36,7 @@
 #include "format.h"
 #include "output.h"
 #include "putbuf.h"
+#include "stats.h"
 
 #define BUF_INITIAL	(256 * 1024)
 #define BUF_FLUSH	(1024 * 1024)	/* write early past this */
@@ -75,11 +76,22 @@ utf8_locale(void)
 void
 output_open(struct output *o, const struct config *cfg)
 {
+	struct stats_layout lay;
 	const char	*no_color;
 	char		 msg[512];
 	int		 fd = STDOUT_FILENO;
 
 	output_init(o, fd);
+	if (cfg->stats) {
+		lay.bywatch = cfg->stats == STATS_WATCH;
+		lay.json = cfg->json;
+		lay.raw = lay.bywatch;
+		lay.zero = cfg->stats_zero;
+		lay.mask = cfg->events;
+		lay.sort = cfg->stats_sort;
+		lay.ascending = cfg->stats_ascending;
+		o->stats = stats_new(&lay);
+	}
 	if (cfg->format != NULL && !cfg->compat &&
 	    format_compile(o, cfg->format, msg, sizeof(msg)) == -1)
 		errx(1, "-f: %s", msg);
@@ -124,6 +136,7 @@ output_open(struct output *o, const struct config *cfg)
 void
 output_free(struct output *o)
 {
+	stats_free(o->stats);
 	format_free(o);
 	free(o->buf);
 	free(o->ends);
@@ -289,6 +302,10 @@ output_grow(struct output *o, size_t n)
 int
 output_event(struct output *o, const struct event *ev)
 {
+	if (o->stats != NULL) {
+		stats_add(o->stats, ev);
+		return 0;
+	}
 	if (record_start(o) == -1)
 		return -1;
 	format_event(o, ev);
@@ -302,11 +319,37 @@ output_event(struct output *o, const struct event *ev)
 int
 output_tick(struct output *o)
 {
+	if (o->stats != NULL)
+		return 0;
 	if (record_start(o) == -1)
 		return -1;
 	put_char(o, o->end);
 	record_end(o);
 	return 0;
+}
+
+/*
+ * --stats: the run is over, and the table of what was counted goes out,
+ * a record per line (stats.c), for the loop to write.  Returns the number
+ * of rows.
+ */
+size_t
+output_stats(struct output *o)
+{
+	size_t	 i, n, before;
+
+	if (o->stats == NULL)
+		return 0;
+	n = stats_rows(o->stats);
+	for (i = 0; i <= n; i++) {
+		/* A write that fails here fails again in the loop's last push. */
+		(void)record_start(o);
+		before = o->len;
+		stats_put(o->stats, i, o);
+		if (o->len > before)
+			record_end(o);
+	}
+	return n;
 }
 
 /*

@@ -27,6 +27,7 @@ enum output_mode { OUTPUT_LINE, OUTPUT_FORMAT, OUTPUT_JSON, OUTPUT_HUMAN,
 	OUTPUT_CSV };
 
 struct fmt_op;
+struct stats;
 
 struct output {
 	int		 fd;
@@ -56,6 +57,7 @@ struct output {
 	struct fmt_op	*ops;		/* --format, compiled */
 	size_t		 nops;
 	const char	*timefmt;	/* NULL: ISO 8601 with microseconds */
+	struct stats	*stats;		/* --stats: events counted, not printed */
 
 	struct timespec	 when;		/* of the current read batch */
 	char		 time[128];
@@ -76,5 +78,6 @@ void	 output_time(struct output *, struct timespec *);
 int	 output_event(struct output *, const struct event *);
 int	 output_tick(struct output *);
 int	 output_flush(struct output *);
+size_t	 output_stats(struct output *);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * putbuf.h: writing at the end of the output's buffer, for output.c and
- * format.c alone.  Every write is preceded by room() with the most it can
- * produce, so no estimate of a whole record is ever trusted.
+ * putbuf.h: writing at the end of the output's buffer, for output.c,
+ * format.c and stats.c alone.  Every write is preceded by room() with the
+ * most it can produce, so no estimate of a whole record is ever trusted.
  */
 #ifndef WATCHX_PUTBUF_H
 #define WATCHX_PUTBUF_H

@@ -209,3 +209,59 @@ create,move_self"
 		assert_line -- "$opt"
 	done
 }
+
+# iwatch_help_long_options: every long option `inotifywatch --help' prints.
+iwatch_help_long_options() {
+	"$IWATCH" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u
+}
+
+@test "completion: under the name inotifywatch, its own options: -a to, -zecre, --descending= (a sort key, not a path), -- offers every long option of its --help" {
+	run complete_words inotifywatch -a to
+	assert_output "total"
+	run complete_words inotifywatch -zecre
+	assert_output "-zecreate"
+	run complete_words inotifywatch --descending=close_n
+	assert_output "--descending=close_nowrite"
+	mkdir dir
+	run complete_words inotifywatch -r di
+	assert_output "dir"
+	run complete_words inotifywatch --
+	local opt
+	for opt in $(iwatch_help_long_options); do
+		assert_line -- "$opt"
+	done
+	refute_line -- "--monitor"
+}
+
+@test "zsh completion under the name inotifywatch: --desc, -e all_, and every long option of its --help" {
+	zsh_complete "inotifywatch --desc" "inotifywatch --descending="
+	zsh_complete "inotifywatch -r -e all_" "inotifywatch -r -e all_events"
+	local opt missing=()
+	for opt in $(iwatch_help_long_options); do
+		grep -qE -- "[{,'*)]$opt[]=+,'}[]" "$COMPDIR/_inotifywatch" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) || fail "not in completions/_inotifywatch: ${missing[*]}"
+}
+
+@test "fish completion under the name inotifywatch: --ze, -a to, -e create,mo, and every long option of its --help" {
+	command -v fish >/dev/null || fail "fish is not installed (.ci/packages)"
+	iwatch_fish() {
+		fish --no-config -c 'source $argv[1]; complete -C $argv[2]' \
+			"$COMPDIR/inotifywatch.fish" "$1" | cut -f1
+	}
+	run iwatch_fish "inotifywatch --ze"
+	assert_output -- "--zero"
+	run iwatch_fish "inotifywatch -a to"
+	assert_output "total"
+	run iwatch_fish "inotifywatch -e create,mo"
+	assert_output "create,modify
+create,move
+create,moved_from
+create,moved_to
+create,move_self"
+	run iwatch_fish "inotifywatch --"
+	local opt
+	for opt in $(iwatch_help_long_options); do
+		assert_line -- "$opt"
+	done
+}

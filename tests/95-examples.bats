@@ -407,6 +407,32 @@ _demo_write_rename() {
 	ex_each terminal run_transcript _demo_empty _demo_write_rename
 }
 
+# check_stats TEXT: the transcript's command on demo while notes.txt is
+# written and renamed, then ^C: the table shown, exactly, after the status
+# lines.
+check_stats() {
+	local text=$1 cmd expected
+	cmd=${text%%$'\n'*}
+	cmd=${cmd#'$ '}
+	expected=$(sed -n '2,$p' <<<"$text" | grep -vxF '^C')
+	ex_scratch
+	mkdir demo
+	ex_spawn sh -c "$cmd"
+	ex_watchx
+	ex_watched demo
+	_demo_write_rename
+	wait_idle
+	kill -INT -- "-$EX_PID"
+	wait_exit "$EX_PID"
+	assert_equal "$status" 130
+	run cat "$ERR" "$OUT"
+	assert_output "$expected"
+}
+
+@test "example stats: --stats counts what demo's writer did, and ^C prints the table" {
+	ex_each stats check_stats
+}
+
 # --- -r --exclude -----------------------------------------------------------------
 
 _source_dirs() {

@@ -32,6 +32,13 @@ if [[ ! -L $IWAIT ]]; then
 	ln -s "$WATCHX" "$IWAIT" 2>/dev/null || true
 fi
 
+# And under the name inotifywatch (iwait.c and stats.c).
+IWATCH=$BATS_RUN_TMPDIR/bin/inotifywatch
+if [[ ! -L $IWATCH ]]; then
+	mkdir -p "$BATS_RUN_TMPDIR/bin"
+	ln -s "$WATCHX" "$IWATCH" 2>/dev/null || true
+fi
+
 # Seconds any wait gives up after, unless a call says otherwise.
 WX_DEADLINE=${WX_DEADLINE:-5}
 
@@ -286,6 +293,21 @@ wait_exit() {
 	done
 	status=0
 	wait "$pid" || status=$?
+}
+
+# wait_idle: watchx ($WX_PID) has handled every event queued so far.  An event wakes
+# it (its state is R from then on) until it waits in epoll again, having
+# read it.
+wait_idle() {
+	poll 5 "watchx never went back to waiting" _idle
+}
+_idle() {
+	local stat wchan
+	read -r stat <"/proc/$WX_PID/stat" || return 1
+	stat=${stat##*) }
+	# No newline ends it: read fails, having read it.
+	read -r wchan <"/proc/$WX_PID/wchan" || [[ -n $wchan ]] || return 1
+	[[ ${stat:0:1} == S && $wchan == *epoll* ]]
 }
 
 # wx_stop: end the background watchx with SIGTERM and wait for it, so that its

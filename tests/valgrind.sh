@@ -8,9 +8,9 @@
 # (valgrind runs its client in the same process), whose /proc/PID/fdinfo
 # shows the inotify descriptor and which gets the test's signals.  The
 # client's argv[0] is the real binary's path, so messages still start with
-# "watchx:" (and under the name inotifywait, the client has that name
-# too).  Each run logs to vg.PID.log; with --quiet a log holds only
-# what valgrind reports (errors, definite leaks, warnings).
+# "watchx:" (and under the names inotifywait and inotifywatch, the client
+# has that name too).  Each run logs to vg.PID.log; with --quiet a log
+# holds only what valgrind reports (errors, definite leaks, warnings).
 #
 # The tests see WX_VALGRIND=1, on which helper.bash skips the few tests
 # listed in tests/valgrind.skip (those that cannot work with valgrind in
@@ -36,13 +36,15 @@ trap 'rm -rf "$vg"; exit 130' INT TERM
 chmod 755 "$vg"
 mkdir -m 755 "$vg/bin" "$vg/iw"
 ln -s "$top/watchx" "$vg/iw/inotifywait"
+ln -s "$top/watchx" "$vg/iw/inotifywatch"
 mkdir -m 1777 "$vg/logs"
 {
 	echo '#!/bin/sh'
 	echo '# watchx under valgrind memcheck (written by tests/valgrind.sh).'
 	echo "bin='$top/watchx' log='$vg/logs/vg.'\$\$.log"
-	# Run as inotifywait (a link to this wrapper), the client is too.
-	echo "[ \"\${0##*/}\" = inotifywait ] && bin='$vg/iw/inotifywait'"
+	# Run as inotifywait or inotifywatch (a link to this wrapper), the
+	# client is too.
+	echo "case \"\${0##*/}\" in inotifywa[it]*) bin='$vg/iw/'\"\${0##*/}\" ;; esac"
 	cat <<'EOF'
 # First note which test runs it, for the report: after exec, valgrind is
 # this process, so vg.PID.log is its log.
