@@ -307,7 +307,7 @@ put_json(struct output *o, const struct row *r)
 		    r->path, r->len);
 		put_char(o, '"');
 	}
-	o->len += snprintf(room(o, 40), 40, ",\"total\":%llu,\"events\":{",
+	o->len += snprintf(room(o, 48), 48, ",\"total\":%llu,\"events\":{",
 	    (unsigned long long)r->total);
 	for (bit = 0; bit < STATS_BITS; bit++) {
 		if (r->n[bit] == 0)

@@ -8,7 +8,10 @@
  * the records, as behind a slow pipe reader, so that every write must
  * reserve its room and the buffer grows and moves; ASan watches it.
  * Under --json, "path" must be the escaped watch path and filename
- * joined by one '/'.  Records go to /dev/null.
+ * joined by one '/'.  Or, counted by --stats or inotifywatch's table
+ * (stats.c) with any layout, sort key and zero columns: nothing is
+ * printed until the table, which has no more rows than events.  Records
+ * go to /dev/null.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "fuzz.h"
 #include "format.h"
 #include "output.h"
+#include "stats.h"
 
 static int	 devnull = -1;
 
@@ -74,9 +78,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*s;
 	char		*fmt = NULL, *timefmt = NULL, msg[512];
 	size_t		 n;
+	struct stats_layout lay;
 	unsigned int	 flags;
-	size_t		 start;
-	int		 i;
+	size_t		 start, rows;
+	int		 i, events = 0;
 
 	if (devnull == -1 && (devnull = open("/dev/null", O_WRONLY)) == -1)
 		abort();
@@ -109,7 +114,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		format_compile_iw(&o, fmt);
 	} else if (flags % 3 == 2 && (flags & 128))
 		o.mode = OUTPUT_CSV;
-	else if (flags % 3 == 1) {
+	else if (flags % 3 == 0 && (flags & 128)) {
+		memset(&lay, 0, sizeof(lay));
+		lay.bywatch = (flags & 4) != 0;
+		lay.raw = lay.bywatch;
+		lay.json = (flags & 8) != 0;
+		lay.zero = (flags & 16) != 0;
+		lay.ascending = (flags & 64) != 0;
+		lay.mask = take(&in, 4);
+		lay.sort = (int)(take(&in, 1) % (STATS_BITS + 1)) - 1;
+		o.stats = stats_new(&lay);
+	} else if (flags % 3 == 1) {
 		s = take_str(&in, 255, &n);
 		fmt = cstr(s, n);
 		if (format_compile(&o, fmt, msg, sizeof(msg)) == -1) {
@@ -133,10 +148,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ev.when = &when;
 		start = o.len;
 		assert(output_event(&o, &ev) == 0);
+		events++;
+		/* Counted, not printed. */
+		if (o.stats != NULL)
+			assert(o.len == start);
 		if (o.mode == OUTPUT_JSON && o.len >= start)
 			check_path(&o, start, &ev);
 		if (i % 3 == 2)
 			assert(output_tick(&o) == 0);
+	}
+	if (o.stats != NULL) {
+		rows = output_stats(&o);
+		assert(rows <= (size_t)events);
 	}
 	assert(output_flush(&o) == 0);
 done:
