@@ -28,9 +28,9 @@
 
 #include "args.h"
 #include "config.h"
-#include "stats.h"
 #include "events.h"
 #include "iwait.h"
+#include "stats.h"
 
 #define IWAIT_NAME	"inotifywait"
 #define IWATCH_NAME	"inotifywatch"
@@ -98,7 +98,7 @@ help(void)
 	exit(0);
 }
 
-/* Whether watchx was invoked as inotifywait (name: IWAIT_NAME) or so. */
+/* Whether watchx was invoked under name (argv0's last component). */
 static int
 invoked_as(const char *argv0, const char *name)
 {
