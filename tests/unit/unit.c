@@ -1,7 +1,8 @@
 /*
  * unit.c: tests of the pure functions, run by make check: escaping,
  * base64, event names and masks, --format compilation and the records
- * the formats make, time formatting, reading ignore files.  Prints each failure, then one line
+ * the formats make, time formatting, the --stats and inotifywatch tables,
+ * reading ignore files.  Prints each failure, then one line
  * "N passed, N failed"; exits 1 if any failed.
  */
 #include <sys/inotify.h>
@@ -23,6 +24,7 @@
 #include "format.h"
 #include "output.h"
 #include "source.h"
+#include "stats.h"
 #include "tree.h"
 #include "watch.h"
 
@@ -852,6 +854,78 @@ test_ignore_read(void)
 	    ignore_check("[]a]") == NULL);
 }
 
+/* Count n events of mask on path/name into out's table. */
+static void
+count(struct output *out, const char *path, const char *name, uint32_t mask,
+    int n)
+{
+	struct event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.wd = 1;
+	ev.mask = mask;
+	ev.path = path;
+	ev.pathlen = strlen(path);
+	ev.name = name;
+	ev.namelen = strlen(name);
+	while (n-- > 0)
+		output_event(out, &ev);
+}
+
+/*
+ * The tables: columns as wide as their largest count (more events than a
+ * kernel queue holds by default, hence here), rows by total then path;
+ * inotifywatch's by watch, sorted by one event, fewest first, zero
+ * columns with -z.
+ */
+static void
+test_stats(void)
+{
+	struct stats_layout lay;
+	struct output	 out;
+	int		 fd;
+
+	if ((fd = open("/dev/null", O_WRONLY)) == -1) {
+		truth("open /dev/null", 0);
+		return;
+	}
+	memset(&lay, 0, sizeof(lay));
+	lay.sort = -1;
+	output_init(&out, fd);
+	out.stats = stats_new(&lay);
+	count(&out, "d", "f", IN_OPEN, 123456);
+	count(&out, "d", "b", IN_CREATE, 3);
+	count(&out, "d/", "a", IN_CREATE, 3);
+	truth("--stats prints nothing before the end", out.len == 0);
+	truth("--stats: three rows", output_stats(&out) == 3);
+	same("--stats table", out.buf, out.len,
+	    "total   open    create  path\n"
+	    "123456  123456  0       d/f\n"
+	    "3       0       3       d/a\n"
+	    "3       0       3       d/b\n");
+	output_free(&out);
+
+	lay.bywatch = 1;
+	lay.raw = 1;
+	lay.zero = 1;
+	lay.mask = IN_OPEN | IN_CREATE | IN_DELETE;
+	lay.sort = 8;		/* IN_CREATE */
+	lay.ascending = 1;
+	output_init(&out, fd);
+	out.stats = stats_new(&lay);
+	count(&out, "d", "x", IN_CREATE, 2);
+	count(&out, "d", "", IN_OPEN | IN_ISDIR, 5);
+	count(&out, "f", "", IN_OPEN, 1);
+	count(&out, "f", "", IN_IGNORED, 1);
+	truth("inotifywatch: two rows", output_stats(&out) == 2);
+	same("inotifywatch table", out.buf, out.len,
+	    "total  open  create  delete  filename\n"
+	    "1      1     0       0       f\n"
+	    "7      5     2       0       d/\n");
+	output_free(&out);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -860,6 +934,7 @@ main(void)
 	test_base64();
 	test_events();
 	test_output();
+	test_stats();
 	test_bywd();
 	test_claim();
 	test_partner();
