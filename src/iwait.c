@@ -168,11 +168,70 @@ check(const struct config *cfg, int detach)
 		errx(1, "-d needs -o FILE");
 }
 
+/*
+ * One of the options inotifywait and inotifywatch share (-e, -P, -r, -I,
+ * -F, -S, --fromfile, the regular expressions); *fromfile takes
+ * --fromfile.  Returns whether ch was one.
+ */
+static int
+shared_option(struct config *cfg, int ch, char *arg, const char **fromfile)
+{
+	switch (ch) {
+	case 'e':
+		event_list(arg, &cfg->events);
+		break;
+	case 'F':
+	case 'S':
+		errx(1, "fanotify (-F, -S) is not supported yet");
+	case 'I':
+		break;
+	case 'P':
+		cfg->nofollow = 1;
+		break;
+	case 'r':
+		cfg->recursive = 1;
+		break;
+	case OPT_EXCLUDE:
+	case OPT_EXCLUDEI:
+	case OPT_INCLUDE:
+	case OPT_INCLUDEI:
+		regex_option(cfg, ch, arg);
+		break;
+	case OPT_FROMFILE:
+		if (*fromfile != NULL)
+			errx(1, "--fromfile given twice");
+		*fromfile = arg;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The paths: --fromfile's, then those on the command line (@path leaves
+ * one out); the events, all unless -e said.
+ */
+static void
+paths(struct config *cfg, int argc, char **argv, const char *fromfile)
+{
+	if (fromfile != NULL)
+		args_read_paths(cfg, fromfile, 1);
+	for (; optind < argc; optind++)
+		args_path(cfg, argv[optind], 1);
+	if (cfg->npaths == 0)
+		errx(1, "no path to watch");
+	if (cfg->events == 0)
+		cfg->events = IN_ALL_EVENTS;
+}
+
 /* One option; *fromfile and *detach take --fromfile and -d. */
 static void
 option(struct config *cfg, int ch, char *arg, int *quiet,
     const char **fromfile, int *detach)
 {
+	if (shared_option(cfg, ch, arg, fromfile))
+		return;
 	switch (ch) {
 	case 'c':
 		cfg->csv = 1;
@@ -180,19 +239,11 @@ option(struct config *cfg, int ch, char *arg, int *quiet,
 	case 'd':
 		*detach = 1;
 		break;
-	case 'e':
-		event_list(arg, &cfg->events);
-		break;
 	case 'f':
 		errx(1, "-f (--filename) is no longer an option: the file "
 		    "name is always printed");
-	case 'F':
-	case 'S':
-		errx(1, "fanotify (-F, -S) is not supported yet");
 	case 'h':
 		help();
-	case 'I':
-		break;
 	case 'm':
 		cfg->once = 0;
 		break;
@@ -201,14 +252,8 @@ option(struct config *cfg, int ch, char *arg, int *quiet,
 			errx(1, "-o given twice");
 		cfg->outfile = arg;
 		break;
-	case 'P':
-		cfg->nofollow = 1;
-		break;
 	case 'q':
 		(*quiet)++;
-		break;
-	case 'r':
-		cfg->recursive = 1;
 		break;
 	case 's':
 		cfg->syslog = 1;
@@ -216,19 +261,8 @@ option(struct config *cfg, int ch, char *arg, int *quiet,
 	case 't':
 		cfg->timeout_ns = args_seconds("-t", arg, 1);
 		break;
-	case OPT_EXCLUDE:
-	case OPT_EXCLUDEI:
-	case OPT_INCLUDE:
-	case OPT_INCLUDEI:
-		regex_option(cfg, ch, arg);
-		break;
 	case OPT_FORMAT:
 		cfg->format = arg;
-		break;
-	case OPT_FROMFILE:
-		if (*fromfile != NULL)
-			errx(1, "--fromfile given twice");
-		*fromfile = arg;
 		break;
 	case OPT_NO_NEWLINE:
 		cfg->noend = 1;
@@ -294,14 +328,7 @@ iwait_parse(int argc, char **argv, struct config *cfg)
 	/* -qq: not even the events. */
 	if (quiet > 1)
 		cfg->outfile = "/dev/null";
-	if (fromfile != NULL)
-		args_read_paths(cfg, fromfile, 1);
-	for (; optind < argc; optind++)
-		args_path(cfg, argv[optind], 1);
-	if (cfg->npaths == 0)
-		errx(1, "no path to watch");
-	if (cfg->events == 0)
-		cfg->events = IN_ALL_EVENTS;
+	paths(cfg, argc, argv, fromfile);
 	if (cfg->once)
 		cfg->exit_on = cfg->events;
 	return detach;
@@ -517,30 +544,19 @@ iwatch_parse(int argc, char **argv, struct config *cfg)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":a:d:e:FhIPqrSt:vz",
 	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case '?':
-		case ':':
+		if (ch == '?' || ch == ':')
 			args_bad_option(ch, argv, longopts);
+		if (shared_option(cfg, ch, optarg, &fromfile))
+			continue;
+		switch (ch) {
 		case 'a':
 		case 'd':
 			sort_key(cfg, optarg, ch == 'a');
 			break;
-		case 'e':
-			event_list(optarg, &cfg->events);
-			break;
-		case 'F':
-		case 'S':
-			errx(1, "fanotify (-F, -S) is not supported yet");
 		case 'h':
 			iwatch_help();
-		case 'P':
-			cfg->nofollow = 1;
-			break;
 		case 'q':
 			cfg->quiet = 1;
-			break;
-		case 'r':
-			cfg->recursive = 1;
 			break;
 		case 't':
 			/* The time to count for in all, not an idle time. */
@@ -549,27 +565,9 @@ iwatch_parse(int argc, char **argv, struct config *cfg)
 		case 'z':
 			cfg->stats_zero = 1;
 			break;
-		case OPT_EXCLUDE:
-		case OPT_EXCLUDEI:
-		case OPT_INCLUDE:
-		case OPT_INCLUDEI:
-			regex_option(cfg, ch, optarg);
-			break;
-		case OPT_FROMFILE:
-			if (fromfile != NULL)
-				errx(1, "--fromfile given twice");
-			fromfile = optarg;
-			break;
 		}
 	}
-	if (fromfile != NULL)
-		args_read_paths(cfg, fromfile, 1);
-	for (; optind < argc; optind++)
-		args_path(cfg, argv[optind], 1);
-	if (cfg->npaths == 0)
-		errx(1, "no path to watch");
-	if (cfg->events == 0)
-		cfg->events = IN_ALL_EVENTS;
+	paths(cfg, argc, argv, fromfile);
 }
 
 /* The exit status inotifywatch would give for watchx's. */
